@@ -1,0 +1,309 @@
+import type { Clock } from '../shared/clock.js';
+import { Admission } from './admission.js';
+import type { BreakerState } from './circuit-breaker.js';
+import type { ResolvedChannelConfig } from './config.js';
+import type { DeadLetter, DeadLetterQuery, ReplayResult } from './dead-letters.js';
+import { Dispatcher } from './dispatcher.js';
+import type { ConsumerHandler } from './dispatcher.js';
+import { BusClosedError, EVENT_ERROR_CODES } from './errors.js';
+import { WardenError } from '../shared/errors.js';
+import type {
+  AppendOutcome,
+  ChannelLog,
+  ConsumerRef,
+  EventLog,
+  LogCursor,
+} from './log/contract.js';
+import type { BusObserver, ChannelHealth, ConsumerCounters, ConsumerHealth } from './observer.js';
+import type { BaseEvent, Priority } from './schema.js';
+import { tenantOf } from './schema.js';
+import type { ValidatedEvent } from './validate-event.js';
+
+/** Everything a channel needs from its bus. */
+export interface ChannelContext {
+  readonly log: EventLog;
+  /** Settles when the log's `init()` does; channels open after it. */
+  readonly logReady: Promise<void>;
+  readonly clock: Clock;
+  readonly newId: () => string;
+  readonly observe: BusObserver | undefined;
+  readonly onBreakerChange: (
+    channel: string,
+    consumer: string,
+    from: BreakerState,
+    to: BreakerState,
+  ) => void;
+  readonly onDeadLetter: (record: DeadLetter) => void;
+}
+
+export interface PublishRequest {
+  readonly validated: ValidatedEvent;
+  readonly priority: Priority;
+  readonly idempotencyKey?: string;
+  readonly deadline?: number;
+  readonly sync: boolean;
+}
+
+export interface SubscriptionPlan {
+  readonly id: string;
+  readonly consumer: ConsumerRef;
+  readonly handler: ConsumerHandler;
+  readonly filter: ((event: BaseEvent) => boolean) | undefined;
+  readonly batchSize: number;
+  readonly maxConcurrency: number;
+  readonly orderingKey: ((event: BaseEvent) => string) | undefined;
+}
+
+interface ConsumerRecord {
+  readonly ref: ConsumerRef;
+  readonly counters: ConsumerCounters;
+  subscriptionId: string | undefined;
+  dispatcher: Dispatcher | undefined;
+  /** The cursor being opened, so an unsubscribe that races the open can still stop it. */
+  opening: Promise<void> | undefined;
+}
+
+const defaultOrderingKey = (event: BaseEvent): string => tenantOf(event) ?? '';
+
+/**
+ * One channel of the bus: admission (back pressure) in front of the channel's log, and
+ * one dispatcher per subscribed consumer behind it.
+ */
+export class Channel {
+  readonly name: string;
+  readonly config: ResolvedChannelConfig;
+  readonly #context: ChannelContext;
+  readonly #opening: Promise<ChannelLog>;
+  readonly #admission: Admission;
+  readonly #consumers = new Map<string, ConsumerRecord>();
+  #log: ChannelLog | undefined;
+  #pendingAppends = 0;
+  #appendsSettled: (() => void) | undefined;
+
+  constructor(config: ResolvedChannelConfig, context: ChannelContext) {
+    this.name = config.name;
+    this.config = config;
+    this.#context = context;
+    const retained = () =>
+      this.#log === undefined || context.log.supportsOffHeapBacklog ? 0 : this.#log.retained();
+    this.#admission = new Admission(
+      { channel: config.name, bufferSize: config.bufferSize, emitTimeoutMs: config.emitTimeoutMs },
+      context.clock,
+      retained,
+    );
+    for (const name of config.consumers) this.#record({ kind: 'named', name });
+    this.#opening = context.logReady
+      .then(() =>
+        context.log.openChannel({
+          name: config.name,
+          consumers: config.consumers,
+          dedupWindowMs: config.dedupWindowMs,
+        }),
+      )
+      .then((log) => {
+        this.#log = log;
+        log.onRelease(() => {
+          this.#admission.wake();
+        });
+        return log;
+      });
+    this.#opening.catch(() => undefined); // surfaced to every caller that awaits it
+  }
+
+  /** Resolves once the channel's log is open. */
+  async ready(): Promise<void> {
+    await this.#opening;
+  }
+
+  async publish(request: PublishRequest): Promise<AppendOutcome> {
+    const log = this.#log ?? (await this.#opening);
+    const wait = this.#admission.acquire(request.priority);
+    if (wait !== undefined) await wait;
+    this.#pendingAppends++;
+    try {
+      const appended = log.append(
+        {
+          event: request.validated.event,
+          json: request.validated.json,
+          priority: request.priority,
+          ...(request.idempotencyKey === undefined
+            ? {}
+            : { idempotencyKey: request.idempotencyKey }),
+          ...(request.deadline === undefined ? {} : { deadline: request.deadline }),
+        },
+        { sync: request.sync },
+      );
+      return appended instanceof Promise ? await appended : appended;
+    } finally {
+      this.#admission.release();
+      if (--this.#pendingAppends === 0) this.#appendsSettled?.();
+    }
+  }
+
+  /** Attaches a consumer; the dispatcher starts once the cursor is open. */
+  subscribe(plan: SubscriptionPlan): void {
+    const record = this.#record(plan.consumer);
+    if (record.subscriptionId !== undefined) {
+      throw new WardenError(
+        EVENT_ERROR_CODES.BUS_CONSUMER_TAKEN,
+        'conflict',
+        `consumer '${plan.consumer.name}' of channel '${this.name}' is already subscribed in this process`,
+        { details: { channel: this.name, consumer: plan.consumer.name } },
+      );
+    }
+    record.subscriptionId = plan.id;
+    const start = (cursor: LogCursor) => {
+      if (record.subscriptionId !== plan.id) {
+        void cursor.close(); // unsubscribed while the cursor was opening
+        return;
+      }
+      record.dispatcher = new Dispatcher(
+        this.#settingsFor(plan),
+        this.#dispatcherContext(record),
+        cursor,
+      );
+    };
+    const log = this.#log;
+    const cursor = log?.openCursor(plan.consumer);
+    if (cursor !== undefined && !(cursor instanceof Promise)) {
+      start(cursor);
+      return;
+    }
+    record.opening = (
+      cursor ?? this.#opening.then((opened) => opened.openCursor(plan.consumer))
+    ).then(start, (error: unknown) => {
+      record.subscriptionId = undefined;
+      this.#context.observe?.({
+        kind: 'internal_error',
+        channel: this.name,
+        where: 'subscribe',
+        error: String(error),
+      });
+    });
+  }
+
+  /** Detaches a subscription; resolves once its running handler calls have finished. */
+  async unsubscribe(subscriptionId: string): Promise<void> {
+    for (const [name, record] of this.#consumers) {
+      if (record.subscriptionId !== subscriptionId) continue;
+      record.subscriptionId = undefined;
+      const dispatcher = record.dispatcher;
+      record.dispatcher = undefined;
+      if (record.ref.kind === 'anonymous') this.#consumers.delete(name);
+      await record.opening;
+      await dispatcher?.stop();
+      return;
+    }
+  }
+
+  /** Resolves once every subscribed consumer has caught up. */
+  async drain(): Promise<void> {
+    for (;;) {
+      const dispatchers = [...this.#consumers.values()].flatMap((r) =>
+        r.dispatcher ? [r.dispatcher] : [],
+      );
+      await Promise.all(dispatchers.map((d) => d.whenIdle()));
+      if (dispatchers.every((d) => d.lag() === 0 && d.inFlight === 0)) return;
+    }
+  }
+
+  async listDeadLetters(query?: DeadLetterQuery): Promise<readonly DeadLetter[]> {
+    return (await this.#opening).deadLetters.list(query);
+  }
+
+  async countDeadLetters(query?: DeadLetterQuery): Promise<number> {
+    return (await this.#opening).deadLetters.count(query);
+  }
+
+  async replayDeadLetters(query?: DeadLetterQuery): Promise<ReplayResult> {
+    return (await this.#opening).deadLetters.replay(query);
+  }
+
+  async purgeDeadLetters(query?: DeadLetterQuery): Promise<number> {
+    return (await this.#opening).deadLetters.purge(query);
+  }
+
+  async health(): Promise<ChannelHealth> {
+    const consumers: ConsumerHealth[] = [];
+    for (const record of this.#consumers.values()) {
+      const dispatcher = record.dispatcher;
+      consumers.push({
+        consumer: record.ref.name,
+        kind: record.ref.kind,
+        subscribed: record.subscriptionId !== undefined,
+        lag: dispatcher?.lag() ?? 0,
+        inFlight: dispatcher?.inFlight ?? 0,
+        breaker: dispatcher?.breakerState ?? 'closed',
+        ...record.counters,
+      });
+    }
+    return {
+      channel: this.name,
+      retained: this.#log?.retained() ?? 0,
+      bufferSize: this.config.bufferSize,
+      waitingEmits: this.#admission.waiting,
+      deadLetters: await this.countDeadLetters(),
+      consumers,
+    };
+  }
+
+  /** Fails waiting emits, lets running appends finish, stops every dispatcher. */
+  async close(): Promise<void> {
+    this.#admission.rejectAll(new BusClosedError());
+    if (this.#pendingAppends > 0) {
+      await new Promise<void>((resolve) => (this.#appendsSettled = resolve));
+    }
+    const stopping = [...this.#consumers.values()].map(async (record) => {
+      record.subscriptionId = undefined;
+      await record.opening;
+      await record.dispatcher?.stop();
+      record.dispatcher = undefined;
+    });
+    await Promise.all(stopping);
+  }
+
+  #record(ref: ConsumerRef): ConsumerRecord {
+    let record = this.#consumers.get(ref.name);
+    if (record === undefined) {
+      record = {
+        ref,
+        counters: { delivered: 0, failed: 0, retried: 0, deadLettered: 0, skipped: 0 },
+        subscriptionId: undefined,
+        dispatcher: undefined,
+        opening: undefined,
+      };
+      this.#consumers.set(ref.name, record);
+    }
+    return record;
+  }
+
+  #settingsFor(plan: SubscriptionPlan) {
+    return {
+      channel: this.name,
+      consumer: plan.consumer.name,
+      handler: plan.handler,
+      retryStrategy: this.config.retryStrategy,
+      failureThreshold: this.config.failureThreshold,
+      cooldownMs: this.config.cooldownMs,
+      prefetch: plan.batchSize,
+      batchSize: plan.batchSize,
+      maxConcurrency: plan.maxConcurrency,
+      orderingKey: plan.orderingKey ?? defaultOrderingKey,
+      filter: plan.filter,
+    };
+  }
+
+  #dispatcherContext(record: ConsumerRecord) {
+    const context = this.#context;
+    return {
+      clock: context.clock,
+      newId: context.newId,
+      counters: record.counters,
+      observe: context.observe,
+      onDeadLetter: context.onDeadLetter,
+      onBreakerChange: (from: BreakerState, to: BreakerState) => {
+        context.onBreakerChange(this.name, record.ref.name, from, to);
+      },
+    };
+  }
+}
