@@ -34,7 +34,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.test.ts', 'test/**', 'src/**/conformance.ts', 'src/**/testing.ts'],
+    files: ['**/*.test.ts', 'test/**', 'src/**/conformance*.ts', 'src/**/testing.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/require-await': 'off',

@@ -34,6 +34,7 @@ export type {
   EventEmitter,
   EventConsumer,
   EventBusOptions,
+  CloseOptions,
   BaseEvent,
   DomainEvent,
   MultiTenantEvent,

@@ -1,4 +1,4 @@
-import type { Clock } from '../shared/clock.js';
+import type { Clock, TimerHandle } from '../shared/clock.js';
 import { systemClock } from '../shared/clock.js';
 import { createUuidV7Generator } from '../shared/ids.js';
 import { Channel } from './channel.js';
@@ -55,6 +55,13 @@ export interface EventBusOptions {
   /** Told about emits, deliveries, failures, retries, dead letters and breaker changes. */
   readonly observer?: BusObserver;
 }
+
+export interface CloseOptions {
+  /** How long to wait for running handler calls. Default 10 000 ms. */
+  readonly timeoutMs?: number;
+}
+
+const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
 
 /** Channel that receives the bus's own events (breaker changes, dead letters). */
 export const SYSTEM_CHANNEL = 'system';
@@ -216,11 +223,22 @@ export class EventBusService implements EventEmitter, EventConsumer {
 
   /**
    * Stops accepting events and subscriptions, fails waiting emits with `BusClosedError`, lets
-   * running appends and handler calls finish, releases timers and closes the log. Idempotent.
+   * running appends and handler calls finish (for at most `timeoutMs`, default 10 s), releases
+   * timers and closes the log. Idempotent.
    */
-  close(): Promise<void> {
+  close(options: CloseOptions = {}): Promise<void> {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
     this.#closing ??= (async () => {
-      await Promise.all([...this.#channels.values()].map((channel) => channel.close()));
+      let timer: TimerHandle | undefined;
+      const gaveUp = new Promise<void>(
+        (resolve) => (timer = this.#clock.setTimeout(resolve, timeoutMs)),
+      );
+      // A handler that never settles must not hang shutdown: its event stays unacknowledged.
+      await Promise.race([
+        Promise.all([...this.#channels.values()].map((channel) => channel.close())),
+        gaveUp,
+      ]);
+      if (timer !== undefined) this.#clock.clearTimeout(timer);
       await this.#log.close();
     })();
     return this.#closing;

@@ -1,6 +1,6 @@
 // Application-facing API.
 export { EventBusService, SYSTEM_CHANNEL } from './bus.js';
-export type { EventEmitter, EventConsumer, EventBusOptions } from './bus.js';
+export type { EventEmitter, EventConsumer, EventBusOptions, CloseOptions } from './bus.js';
 export type { BaseEvent, DomainEvent, MultiTenantEvent, Priority } from './schema.js';
 export { PRIORITIES, tenantOf } from './schema.js';
 export { createEvent, createEventFactory } from './create-event.js';

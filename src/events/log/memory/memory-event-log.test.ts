@@ -1,0 +1,4 @@
+import { describeEventLogConformance } from '../conformance.js';
+import { MemoryEventLog } from './memory-event-log.js';
+
+describeEventLogConformance({ name: 'memory', create: (clock) => new MemoryEventLog({ clock }) });
