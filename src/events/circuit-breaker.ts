@@ -59,7 +59,10 @@ export class CircuitBreaker {
   recordSuccess(): void {
     this.#consecutiveFailures = 0;
     this.#trialInFlight = false;
-    if (this.#state !== 'closed') this.#transition('closed');
+    if (this.#state !== 'closed') {
+      this.dispose(); // a late success can close an open breaker: its old cooldown must not fire
+      this.#transition('closed');
+    }
   }
 
   /** Counts a failed attempt; returns true when the breaker is open afterwards. */

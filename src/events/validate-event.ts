@@ -50,8 +50,7 @@ export function validateEvent(
       { path: '', reason: `is not JSON-serialisable (${(error as Error).message})` },
     ]);
   }
-  // A UTF-8 byte is at least one UTF-16 unit and at most three, so only measure when it matters.
-  const sizeBytes = json.length * 3 <= maxSizeBytes ? json.length : Buffer.byteLength(json, 'utf8');
+  const sizeBytes = Buffer.byteLength(json, 'utf8');
   if (sizeBytes > maxSizeBytes) {
     throw new ValidationError(EVENT_ERROR_CODES.EVENT_TOO_LARGE, 'event too large', [
       { path: '', reason: `encodes to ${sizeBytes} bytes, over the limit of ${maxSizeBytes}` },
@@ -159,7 +158,9 @@ export function isRfc3339(text: string): boolean {
 }
 
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const date = new Date(0);
+  date.setUTCFullYear(year, month, 0); // not Date.UTC, which reads years 0-99 as 1900-1999
+  return date.getUTCDate();
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -1,0 +1,74 @@
+import type { ErrorCategory } from './errors.js';
+
+/** One stable error code Warden can raise. */
+export interface ErrorCatalogueEntry {
+  /** The stable `AREA_THING_PROBLEM` code, as on `WardenError#code`. */
+  readonly code: string;
+  /** The category the code is always raised with (it decides the HTTP status). */
+  readonly category: ErrorCategory;
+  /** What went wrong, for people reading `docs/errors.md`. */
+  readonly description: string;
+}
+
+function entry(code: string, category: ErrorCategory, description: string): ErrorCatalogueEntry {
+  return Object.freeze({ code, category, description });
+}
+
+/**
+ * Every error code Warden ships, with its category; `docs/errors.md` documents each one
+ * and a test keeps the two in step. Codes are written out rather than imported: `shared`
+ * imports no subsystem, and a code renamed in a subsystem's `errors.ts` must fail that
+ * test, because a shipped code is never renamed or reused.
+ */
+export const ERROR_CATALOGUE: readonly ErrorCatalogueEntry[] = Object.freeze([
+  entry(
+    'EVENT_INVALID',
+    'invalid_argument',
+    'An event does not match the canonical schema or is not JSON-serialisable; `issues` lists every failing field.',
+  ),
+  entry(
+    'EVENT_TOO_LARGE',
+    'invalid_argument',
+    "An event's UTF-8 JSON encoding is larger than the bus's `maxEventSizeBytes` (default 256 KiB).",
+  ),
+  entry(
+    'EVENT_CLOUDEVENT_INVALID',
+    'invalid_argument',
+    'A CloudEvent given to `fromCloudEvent` is malformed: spec version, required attributes, content type or `wardenmetadata`.',
+  ),
+  entry(
+    'BUS_BUFFER_FULL',
+    'resource_exhausted',
+    "A channel's buffer stayed full for the event's priority past the emit timeout; the event was not accepted.",
+  ),
+  entry(
+    'BUS_CLOSED',
+    'unavailable',
+    'The event bus is closed or closing and accepts no more events or subscriptions.',
+  ),
+  entry(
+    'BUS_CONFIG_INVALID',
+    'invalid_argument',
+    'The event bus configuration is invalid; `issues` lists every bad path.',
+  ),
+  entry(
+    'BUS_CHANNEL_INVALID',
+    'invalid_argument',
+    'A channel name is not 1 to 64 letters, digits, "-" or "_" starting with a letter or digit.',
+  ),
+  entry(
+    'BUS_CONSUMER_TAKEN',
+    'conflict',
+    'A named consumer of a channel is already subscribed in this process.',
+  ),
+  entry(
+    'BUS_OPTIONS_INVALID',
+    'invalid_argument',
+    'Emit or subscribe options are invalid; `issues` lists every bad option.',
+  ),
+  entry(
+    'BUS_DEAD_LETTER_NOT_FOUND',
+    'not_found',
+    'No dead letter with the given id exists on the channel.',
+  ),
+]);
