@@ -28,6 +28,9 @@ export {
   DEAD_LETTER_REASONS,
   retryDelayMs,
   MemoryEventLog,
+  SqliteEventLog,
+  EventLogError,
+  LOG_ERROR_CODES,
   DURABILITIES,
 } from './events/index.js';
 export type {
@@ -66,6 +69,9 @@ export type {
   ConsumerCounters,
   BreakerState,
   MemoryEventLogConfig,
+  SqliteEventLogConfig,
+  RetentionConfig,
+  LogErrorCode,
   EventLog,
   ChannelLog,
   LogCursor,

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Clock, TimerHandle } from '../shared/clock.js';
 import { systemClock } from '../shared/clock.js';
 import { createUuidV7Generator } from '../shared/ids.js';
@@ -16,6 +17,7 @@ import type { DeadLetter, DeadLetterQuery, ReplayResult } from './dead-letters.j
 import { BusClosedError, EVENT_ERROR_CODES, ValidationError } from './errors.js';
 import type { EventLog } from './log/contract.js';
 import { MemoryEventLog } from './log/memory/memory-event-log.js';
+import { SqliteEventLog } from './log/sqlite/sqlite-event-log.js';
 import type { BusHealth, BusObservation, BusObserver } from './observer.js';
 import type { BaseEvent } from './schema.js';
 import { parseEmitOptions, parseSubscribeOptions } from './subscribe-options.js';
@@ -49,8 +51,10 @@ export interface EventConsumer {
 
 /** Runtime collaborators of a bus, kept apart from its (serialisable) config. */
 export interface EventBusOptions {
-  /** Where events live. Default: a `MemoryEventLog`. */
+  /** Where events live. Default: a `SqliteEventLog` in `dataDir` when given, else a `MemoryEventLog`. */
   readonly log?: EventLog;
+  /** A directory for the durable log (`<dataDir>/events.db`), used when `log` is not given. */
+  readonly dataDir?: string;
   readonly clock?: Clock;
   /** Told about emits, deliveries, failures, retries, dead letters and breaker changes. */
   readonly observer?: BusObserver;
@@ -62,6 +66,11 @@ export interface CloseOptions {
 }
 
 const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
+
+function defaultLog(dataDir: string | undefined, clock: Clock): EventLog {
+  if (dataDir === undefined) return new MemoryEventLog({ clock });
+  return new SqliteEventLog({ path: join(dataDir, 'events.db'), clock });
+}
 
 /** Channel that receives the bus's own events (breaker changes, dead letters). */
 export const SYSTEM_CHANNEL = 'system';
@@ -101,7 +110,7 @@ export class EventBusService implements EventEmitter, EventConsumer {
   constructor(config: EventBusConfig = eventBusConfig, options: EventBusOptions = {}) {
     this.#config = parseEventBusConfig(config);
     this.#clock = options.clock ?? systemClock;
-    this.#log = options.log ?? new MemoryEventLog({ clock: this.#clock });
+    this.#log = options.log ?? defaultLog(options.dataDir, this.#clock);
     this.#observer = options.observer;
     this.#newId = createUuidV7Generator(this.#clock);
     this.#maxEventSizeBytes = maxEventSizeOf(this.#config);

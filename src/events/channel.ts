@@ -231,7 +231,7 @@ export class Channel {
         consumer: record.ref.name,
         kind: record.ref.kind,
         subscribed: record.subscriptionId !== undefined,
-        lag: dispatcher?.lag() ?? 0,
+        lag: this.#log?.lagOf(record.ref.name) ?? 0,
         inFlight: dispatcher?.inFlight ?? 0,
         breaker: dispatcher?.breakerState ?? 'closed',
         ...record.counters,

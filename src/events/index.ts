@@ -58,6 +58,11 @@ export { retryDelayMs } from './retry-policy.js';
 
 // ---- For log backend authors ----
 export { MemoryEventLog } from './log/memory/memory-event-log.js';
+export { SqliteEventLog } from './log/sqlite/sqlite-event-log.js';
+export type { SqliteEventLogConfig } from './log/sqlite/sqlite-event-log.js';
+export type { RetentionConfig } from './log/sqlite/sqlite-retention.js';
+export { EventLogError, LOG_ERROR_CODES } from './log/errors.js';
+export type { LogErrorCode } from './log/errors.js';
 export type { MemoryEventLogConfig } from './log/memory/memory-event-log.js';
 export { DURABILITIES } from './log/contract.js';
 export type {

@@ -10,7 +10,10 @@ export function retryDelayMs(strategy: RetryStrategy, failedAttempt: number): nu
       return strategy.delay;
     case 'exponential':
       // The exponent is capped so a zero initialDelay never meets an infinite power (0 * Infinity = NaN).
-      return Math.min(strategy.maxDelay, strategy.initialDelay * 2 ** Math.min(failedAttempt - 1, 52));
+      return Math.min(
+        strategy.maxDelay,
+        strategy.initialDelay * 2 ** Math.min(failedAttempt - 1, 52),
+      );
     default: {
       const unreachable: never = strategy;
       return unreachable;

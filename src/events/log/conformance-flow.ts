@@ -6,40 +6,10 @@ import { expectFull, noRetry, numbers, range } from './conformance-harness.js';
 import type { HarnessMaker, TestEvent } from './conformance-harness.js';
 
 /** Back pressure, priority, idempotency, deadlines, filters and batches. */
-export function describeFlowControl(harness: HarnessMaker): void {
+export function describeFlowControl(harness: HarnessMaker, offHeapBacklog: boolean): void {
   describe('back pressure', () => {
-    it('admits low priority up to 75%, normal to 90%, high to 100% of bufferSize', async () => {
-      const h = await harness({ bufferSize: 20, consumers: ['stalled'], emitTimeoutMs: 100 });
-      for (const n of range(15))
-        await h.bus.emitWithGuarantee(h.channel, h.event(n), { priority: 'low' });
-      const refusedLow = h.bus.emitWithGuarantee(h.channel, h.event(99), { priority: 'low' });
-      const lowOutcome = expect(refusedLow).rejects.toBeInstanceOf(BackPressureError);
-      await h.clock.advanceAsync(100);
-      await lowOutcome;
-      for (const n of range(3)) await h.bus.emit(h.channel, h.event(15 + n));
-      await expectFull(h, h.bus.emit(h.channel, h.event(98)), 'normal');
-      for (const n of range(2))
-        await h.bus.emitWithGuarantee(h.channel, h.event(18 + n), { priority: 'high' });
-      await expectFull(
-        h,
-        h.bus.emitWithGuarantee(h.channel, h.event(97), { priority: 'high' }),
-        'high',
-      );
-    });
-
-    it('makes a waiting emit proceed once the slow consumer catches up', async () => {
-      const h = await harness({ bufferSize: 4, consumers: ['slow'], emitTimeoutMs: 10_000 });
-      for (const n of range(3)) await h.bus.emit(h.channel, h.event(n));
-      let admitted = false;
-      const waiting = h.bus.emit(h.channel, h.event(3)).then(() => (admitted = true));
-      await settle();
-      expect(admitted).toBe(false);
-      const seen: BaseEvent[] = [];
-      h.bus.subscribe(h.channel, async (e) => void seen.push(e), { consumer: 'slow' });
-      await waiting;
-      await h.until(() => seen.length === 4, 'everything');
-      expect(numbers(seen)).toEqual(range(4));
-    });
+    if (offHeapBacklog) describeOffHeapBackPressure(harness);
+    else describeInMemoryBackPressure(harness);
 
     it('never lets a slow consumer delay a fast one before the buffer fills', async () => {
       const h = await harness({ bufferSize: 100, consumers: ['stuck', 'fast'] });
@@ -181,5 +151,70 @@ export function describeFlowControl(harness: HarnessMaker): void {
       const dead = await h.bus.listDeadLetters(h.channel);
       expect(dead.map((d) => (d.event as TestEvent).data.n)).toEqual([3]);
     });
+  });
+}
+
+/** The backlog is in the heap: producers are throttled when the slowest consumer lags bufferSize. */
+function describeInMemoryBackPressure(harness: HarnessMaker): void {
+  it('admits low priority up to 75%, normal to 90%, high to 100% of bufferSize', async () => {
+    const h = await harness({ bufferSize: 20, consumers: ['stalled'], emitTimeoutMs: 100 });
+    for (const n of range(15))
+      await h.bus.emitWithGuarantee(h.channel, h.event(n), { priority: 'low' });
+    const refusedLow = h.bus.emitWithGuarantee(h.channel, h.event(99), { priority: 'low' });
+    const lowOutcome = expect(refusedLow).rejects.toBeInstanceOf(BackPressureError);
+    await h.clock.advanceAsync(100);
+    await lowOutcome;
+    for (const n of range(3)) await h.bus.emit(h.channel, h.event(15 + n));
+    await expectFull(h, h.bus.emit(h.channel, h.event(98)), 'normal');
+    for (const n of range(2))
+      await h.bus.emitWithGuarantee(h.channel, h.event(18 + n), { priority: 'high' });
+    await expectFull(
+      h,
+      h.bus.emitWithGuarantee(h.channel, h.event(97), { priority: 'high' }),
+      'high',
+    );
+  });
+
+  it('makes a waiting emit proceed once the slow consumer catches up', async () => {
+    const h = await harness({ bufferSize: 4, consumers: ['slow'], emitTimeoutMs: 10_000 });
+    for (const n of range(3)) await h.bus.emit(h.channel, h.event(n));
+    let admitted = false;
+    const waiting = h.bus.emit(h.channel, h.event(3)).then(() => (admitted = true));
+    await settle();
+    expect(admitted).toBe(false);
+    const seen: BaseEvent[] = [];
+    h.bus.subscribe(h.channel, async (e) => void seen.push(e), { consumer: 'slow' });
+    await waiting;
+    await h.until(() => seen.length === 4, 'everything');
+    expect(numbers(seen)).toEqual(range(4));
+  });
+}
+
+/** The backlog is on disk: a stalled consumer never throttles producers, and nothing is lost. */
+function describeOffHeapBackPressure(harness: HarnessMaker): void {
+  it('keeps accepting events past bufferSize while a consumer is stalled, then delivers them all', async () => {
+    const h = await harness({ bufferSize: 10, consumers: ['stalled'], emitTimeoutMs: 100 });
+    for (const n of range(35))
+      await h.bus.emitWithGuarantee(h.channel, h.event(n), { priority: 'low' });
+    const channel = (await h.bus.health()).channels.find((c) => c.channel === h.channel);
+    expect(channel?.consumers[0]).toMatchObject({ consumer: 'stalled', lag: 35 });
+    const seen: BaseEvent[] = [];
+    h.bus.subscribe(h.channel, async (e) => void seen.push(e), {
+      consumer: 'stalled',
+      batchSize: 4,
+    });
+    await h.until(() => seen.length === 35, 'the backlog');
+    expect(numbers(seen)).toEqual(range(35));
+  });
+
+  it('bounds the appends in flight by bufferSize and admits them as commits complete', async () => {
+    const h = await harness({ bufferSize: 10, consumers: ['c'], emitTimeoutMs: 60_000 });
+    const emits = range(40).map((n) => h.bus.emit(h.channel, h.event(n)));
+    const channel = (await h.bus.health()).channels.find((c) => c.channel === h.channel);
+    expect(channel?.waitingEmits).toBe(31); // 9 (90% of 10) in flight, the rest wait
+    await Promise.all(emits);
+    expect(
+      (await h.bus.health()).channels.find((c) => c.channel === h.channel)?.consumers[0]?.lag,
+    ).toBe(40);
   });
 }

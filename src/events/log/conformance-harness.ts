@@ -10,6 +10,8 @@ import type { EventLog } from './contract.js';
 /** Makes a fresh, empty log for one test; `dispose` removes whatever it left behind. */
 export interface EventLogFactory {
   readonly name: string;
+  /** Whether the log keeps its backlog off the heap (`EventLog.supportsOffHeapBacklog`); picks the back-pressure tests. */
+  readonly offHeapBacklog: boolean;
   create(clock: Clock): EventLog | Promise<EventLog>;
   dispose?(): Promise<void>;
 }

@@ -88,6 +88,8 @@ export interface ChannelLog {
   openCursor(consumer: ConsumerRef): MaybePromise<LogCursor>;
   /** Events retained for the slowest consumer: what back pressure measures. */
   retained(): number;
+  /** Events appended and not yet acknowledged by a consumer, subscribed or not (0 if unknown). */
+  lagOf(consumer: string): number;
   /** Called after entries were released (acknowledged by everyone), so producers may resume. */
   onRelease(listener: () => void): void;
   readonly deadLetters: DeadLetterLog;

@@ -1,4 +1,8 @@
 import { describeEventLogConformance } from '../conformance.js';
 import { MemoryEventLog } from './memory-event-log.js';
 
-describeEventLogConformance({ name: 'memory', create: (clock) => new MemoryEventLog({ clock }) });
+describeEventLogConformance({
+  name: 'memory',
+  offHeapBacklog: false,
+  create: (clock) => new MemoryEventLog({ clock }),
+});

@@ -107,6 +107,10 @@ class MemoryChannelLog implements ChannelLog, CursorHost {
     return this.#retained;
   }
 
+  lagOf(consumer: string): number {
+    return this.#cursors.get(consumer)?.lag() ?? 0;
+  }
+
   onRelease(listener: () => void): void {
     this.#releaseListeners.push(listener);
   }

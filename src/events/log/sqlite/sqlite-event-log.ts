@@ -1,0 +1,267 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
+import type { Clock } from '../../../shared/clock.js';
+import { systemClock } from '../../../shared/clock.js';
+import type {
+  AppendOutcome,
+  AppendRequest,
+  ChannelLog,
+  ChannelSpec,
+  EventLog,
+} from '../contract.js';
+import { EventLogError, LOG_ERROR_CODES } from '../errors.js';
+import { SqliteChannelLog } from './sqlite-channel-log.js';
+import type { ChannelHost } from './sqlite-channel-log.js';
+import type { SqliteCursor } from './sqlite-cursor.js';
+import type { SqliteEntry } from './sqlite-entry.js';
+import { migrate, translateSqliteError } from './sqlite-schema.js';
+import { RetentionJob } from './sqlite-retention.js';
+import type { RetentionConfig } from './sqlite-retention.js';
+
+export interface SqliteEventLogConfig {
+  /** The database file; its directory is created if missing. */
+  readonly path: string;
+  /** Logical time (appended-at stamps, idempotency windows, retention ages). */
+  readonly clock?: Clock;
+  /** Most appends in one group commit. Default 4096. */
+  readonly maxBatch?: number;
+  /** Recent entries per lane kept in memory for consumers near the tail. Default 4096. */
+  readonly tailCacheSize?: number;
+  /** How soon acknowledgements are written when no append carries them. Default 5 ms. */
+  readonly ackFlushMs?: number;
+  readonly retention?: RetentionConfig;
+  /** Run `PRAGMA quick_check` at open (detects a corrupt file before it is used). Default true. */
+  readonly checkIntegrity?: boolean;
+}
+
+interface PendingAppend {
+  readonly channel: SqliteChannelLog;
+  readonly request: AppendRequest;
+  readonly sync: boolean;
+  readonly resolve: (outcome: AppendOutcome) => void;
+  readonly reject: (error: Error) => void;
+  entry?: SqliteEntry | undefined;
+}
+
+/**
+ * The durable embedded event log: one SQLite file (WAL), owned by one process.
+ *
+ * Durability: `emit` resolves after the group commit holding the event, with
+ * `synchronous=NORMAL`: it survives a process crash. `emitWithGuarantee` makes its commit
+ * with `synchronous=FULL` (the WAL is fsynced): it survives power loss. Concurrent appends
+ * share one transaction (group commit), flushed on the next event-loop turn or at `maxBatch`.
+ * The backlog lives on disk; memory holds only the tail cache and each consumer's prefetch.
+ */
+export class SqliteEventLog implements EventLog, ChannelHost {
+  readonly name = 'sqlite';
+  readonly durability = 'process_crash' as const;
+  readonly supportsPowerLossDurability = true;
+  readonly supportsOffHeapBacklog = true;
+  readonly clock: Clock;
+  readonly file: string;
+  readonly tailCacheSize: number;
+  readonly #config: SqliteEventLogConfig;
+  readonly #maxBatch: number;
+  readonly #channels = new Map<string, SqliteChannelLog>();
+  readonly #dirty = new Set<SqliteCursor>();
+  #db: Database | undefined;
+  #pending: PendingAppend[] = [];
+  #flushScheduled = false;
+  #ackTimer: NodeJS.Timeout | undefined;
+  #retention: RetentionJob | undefined;
+  #initializing: Promise<void> | undefined;
+  #closed = false;
+
+  constructor(config: SqliteEventLogConfig) {
+    this.#config = config;
+    this.file = config.path;
+    this.clock = config.clock ?? systemClock;
+    this.#maxBatch = config.maxBatch ?? 4096;
+    this.tailCacheSize = config.tailCacheSize ?? 4096;
+  }
+
+  get db(): Database {
+    if (this.#db === undefined)
+      throw new EventLogError(LOG_ERROR_CODES.LOG_CLOSED, `event log ${this.file} is not open`);
+    return this.#db;
+  }
+
+  /**
+   * Opens the file (creating it), takes the exclusive lock and migrates the schema.
+   * @throws EventLogError `LOG_SCHEMA_UNSUPPORTED`, `LOG_FILE_CORRUPT`, `LOG_NOT_WRITABLE`,
+   *   `LOG_FILE_LOCKED`, `LOG_DISK_FULL`.
+   */
+  init(): Promise<void> {
+    this.#initializing ??= Promise.resolve().then(() => {
+      this.#open();
+    });
+    return this.#initializing;
+  }
+
+  openChannel(spec: ChannelSpec): Promise<ChannelLog> {
+    let channel = this.#channels.get(spec.name);
+    if (channel === undefined) {
+      try {
+        const db = this.db;
+        db.prepare('INSERT OR IGNORE INTO channels (name) VALUES (?)').run(spec.name);
+        const id = db
+          .prepare('SELECT id FROM channels WHERE name = ?')
+          .pluck()
+          .get(spec.name) as number;
+        channel = new SqliteChannelLog(this, id, spec);
+      } catch (error) {
+        return Promise.reject(translateSqliteError(error, this.file, 'opening a channel of'));
+      }
+      this.#channels.set(spec.name, channel);
+      this.#retention?.track(channel);
+    }
+    return Promise.resolve(channel);
+  }
+
+  enqueueAppend(
+    channel: SqliteChannelLog,
+    request: AppendRequest,
+    sync: boolean,
+  ): Promise<AppendOutcome> {
+    if (this.#closed)
+      return Promise.reject(
+        new EventLogError(LOG_ERROR_CODES.LOG_CLOSED, `event log ${this.file} is closed`),
+      );
+    return new Promise<AppendOutcome>((resolve, reject) => {
+      this.#pending.push({ channel, request, sync, resolve, reject });
+      if (this.#pending.length >= this.#maxBatch) this.#flush();
+      else if (!this.#flushScheduled) {
+        this.#flushScheduled = true;
+        setImmediate(() => {
+          this.#flush();
+        });
+      }
+    });
+  }
+
+  markDirty(cursor: SqliteCursor): void {
+    this.#dirty.add(cursor);
+    this.#ackTimer ??= setTimeout(() => {
+      this.#ackTimer = undefined;
+      if (this.#dirty.size > 0 && !this.#closed) this.writeNow(() => undefined);
+    }, this.#config.ackFlushMs ?? 5).unref();
+  }
+
+  writeNow(write: () => void): void {
+    try {
+      this.db.transaction(() => {
+        write();
+        this.#persistCursors();
+      })();
+    } catch (error) {
+      throw translateSqliteError(error, this.file, 'writing');
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    await this.#initializing?.catch(() => undefined);
+    this.#closed = true;
+    this.#retention?.stop();
+    if (this.#ackTimer !== undefined) clearTimeout(this.#ackTimer);
+    while (this.#pending.length > 0) this.#flush();
+    if (this.#db !== undefined && this.#db.open) {
+      try {
+        this.writeNow(() => undefined);
+      } finally {
+        this.#db.close();
+      }
+    }
+  }
+
+  #open(): void {
+    const file = this.file;
+    let db: Database;
+    try {
+      mkdirSync(dirname(file), { recursive: true });
+      db = new BetterSqlite3(file);
+    } catch (error) {
+      throw translateSqliteError(error, file, 'opening');
+    }
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      // One process owns the file; a second one fails fast instead of corrupting the sequence.
+      db.pragma('locking_mode = EXCLUSIVE');
+      db.exec('BEGIN EXCLUSIVE; COMMIT');
+      if (this.#config.checkIntegrity !== false) {
+        const result = db.pragma('quick_check(1)', { simple: true });
+        if (result !== 'ok') {
+          throw new EventLogError(
+            LOG_ERROR_CODES.LOG_FILE_CORRUPT,
+            `event log ${file} failed its integrity check: ${String(result)}`,
+            {
+              details: { file },
+            },
+          );
+        }
+      }
+      migrate(db, file);
+    } catch (error) {
+      db.close();
+      throw translateSqliteError(error, file, 'opening');
+    }
+    this.#db = db;
+    this.#retention = new RetentionJob(db, this.clock, this.#config.retention ?? {});
+  }
+
+  /** The group commit: every pending append (up to maxBatch) and every dirty cursor, in one transaction. */
+  #flush(): void {
+    this.#flushScheduled = false;
+    const batch =
+      this.#pending.length > this.#maxBatch
+        ? this.#pending.splice(0, this.#maxBatch)
+        : this.#pending.splice(0);
+    if (batch.length === 0) return;
+    if (this.#pending.length > 0) {
+      this.#flushScheduled = true;
+      setImmediate(() => {
+        this.#flush();
+      });
+    }
+    const sync = batch.some((append) => append.sync);
+    const addedKeys = new Map<SqliteChannelLog, string[]>();
+    const now = this.clock.now();
+    try {
+      const db = this.db;
+      if (sync) db.pragma('synchronous = FULL');
+      try {
+        db.transaction(() => {
+          for (const append of batch) {
+            let keys = addedKeys.get(append.channel);
+            if (keys === undefined) addedKeys.set(append.channel, (keys = []));
+            append.entry = append.channel.write(append.request, now, keys);
+          }
+          this.#persistCursors();
+        })();
+      } finally {
+        if (sync) db.pragma('synchronous = NORMAL');
+      }
+    } catch (error) {
+      for (const [channel, keys] of addedKeys) channel.forgetKeys(keys);
+      const failure = translateSqliteError(error, this.file, 'appending to');
+      for (const append of batch) append.reject(failure);
+      return;
+    }
+    for (const append of batch) {
+      if (append.entry === undefined) {
+        append.resolve({ kind: 'duplicate' });
+      } else {
+        append.channel.committed(append.entry);
+        append.resolve({ kind: 'appended', seq: append.entry.seq });
+      }
+    }
+  }
+
+  #persistCursors(): void {
+    for (const cursor of this.#dirty) cursor.persist();
+    this.#dirty.clear();
+  }
+}
