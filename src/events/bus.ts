@@ -15,11 +15,12 @@ import {
 } from './config.js';
 import type { DeadLetter, DeadLetterQuery, ReplayResult } from './dead-letters.js';
 import { BusClosedError, EVENT_ERROR_CODES, ValidationError } from './errors.js';
-import type { EventLog } from './log/contract.js';
+import type { AppendOutcome, EventLog, MaybePromise } from './log/contract.js';
+import { WardenError } from '../shared/errors.js';
 import { MemoryEventLog } from './log/memory/memory-event-log.js';
 import { SqliteEventLog } from './log/sqlite/sqlite-event-log.js';
 import type { BusHealth, BusObservation, BusObserver } from './observer.js';
-import type { BaseEvent } from './schema.js';
+import type { BaseEvent, Priority } from './schema.js';
 import { parseEmitOptions, parseSubscribeOptions } from './subscribe-options.js';
 import type {
   BatchSubscribeOptions,
@@ -75,6 +76,7 @@ function defaultLog(dataDir: string | undefined, clock: Clock): EventLog {
 /** Channel that receives the bus's own events (breaker changes, dead letters). */
 export const SYSTEM_CHANNEL = 'system';
 const SOURCE = 'event-bus';
+const RESOLVED: Promise<void> = Promise.resolve();
 
 /**
  * The canonical event bus (EVENT_ARCHITECTURE.md, "Event Bus Implementation").
@@ -131,8 +133,8 @@ export class EventBusService implements EventEmitter, EventConsumer {
    * the log has accepted it.
    * @throws ValidationError `EVENT_INVALID` / `EVENT_TOO_LARGE`; BackPressureError; BusClosedError.
    */
-  async emit<T extends BaseEvent>(channel: string, event: T): Promise<void> {
-    await this.#publish(channel, event, undefined, false);
+  emit<T extends BaseEvent>(channel: string, event: T): Promise<void> {
+    return this.#publish(channel, event, undefined, false);
   }
 
   /**
@@ -141,12 +143,12 @@ export class EventBusService implements EventEmitter, EventConsumer {
    * is dead-lettered with reason `deadline_exceeded`). Resolves once the event is as durable
    * as the log can make it (power-loss safe on a durable log).
    */
-  async emitWithGuarantee<T extends BaseEvent>(
+  emitWithGuarantee<T extends BaseEvent>(
     channel: string,
     event: T,
     options?: EmitOptions,
   ): Promise<void> {
-    await this.#publish(channel, event, options, true);
+    return this.#publish(channel, event, options, true);
   }
 
   /**
@@ -253,36 +255,50 @@ export class EventBusService implements EventEmitter, EventConsumer {
     return this.#closing;
   }
 
-  async #publish(
+  /** Not async: with the memory log the whole emit runs synchronously and returns a settled promise. */
+  #publish(
     channelName: string,
     event: BaseEvent,
     rawOptions: unknown,
     sync: boolean,
   ): Promise<void> {
-    if (this.#closing !== undefined) throw new BusClosedError();
-    const channel = this.#getOrCreateChannel(channelName);
-    let validated;
-    let options;
+    let outcome: MaybePromise<AppendOutcome>;
+    let priority: Priority;
     try {
-      validated = validateEvent(event, this.#maxEventSizeBytes);
-      options = parseEmitOptions(rawOptions);
+      if (this.#closing !== undefined) throw new BusClosedError();
+      const channel = this.#getOrCreateChannel(channelName);
+      const validated = validateEvent(event, this.#maxEventSizeBytes);
+      const options = parseEmitOptions(rawOptions);
+      priority = options.priority;
+      outcome = channel.publish({ validated, sync, ...options });
     } catch (error) {
-      this.#observe({
-        kind: 'rejected',
-        channel: channelName,
-        code: (error as ValidationError).code,
-      });
-      throw error;
+      this.#rejected(channelName, error);
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
-    const outcome = await channel.publish({ validated, sync, ...options });
-    if (this.#observer !== undefined) {
-      this.#observe({
-        kind: 'emitted',
-        channel: channelName,
-        priority: options.priority,
-        duplicate: outcome.kind === 'duplicate',
-      });
+    if (outcome instanceof Promise) {
+      return outcome.then(
+        (settled) => {
+          this.#emitted(channelName, priority, settled);
+        },
+        (error: unknown) => {
+          this.#rejected(channelName, error);
+          throw error;
+        },
+      );
     }
+    this.#emitted(channelName, priority, outcome);
+    return RESOLVED;
+  }
+
+  #emitted(channel: string, priority: Priority, outcome: AppendOutcome): void {
+    if (this.#observer === undefined) return;
+    this.#observe({ kind: 'emitted', channel, priority, duplicate: outcome.kind === 'duplicate' });
+  }
+
+  #rejected(channel: string, error: unknown): void {
+    if (this.#observer === undefined) return;
+    const code = error instanceof WardenError ? error.code : 'UNKNOWN';
+    this.#observe({ kind: 'rejected', channel, code });
   }
 
   #subscribe(

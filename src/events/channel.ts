@@ -9,10 +9,12 @@ import { BusClosedError, EVENT_ERROR_CODES } from './errors.js';
 import { WardenError } from '../shared/errors.js';
 import type {
   AppendOutcome,
+  AppendRequest,
   ChannelLog,
   ConsumerRef,
   EventLog,
   LogCursor,
+  MaybePromise,
 } from './log/contract.js';
 import type { BusObserver, ChannelHealth, ConsumerCounters, ConsumerHealth } from './observer.js';
 import type { BaseEvent, Priority } from './schema.js';
@@ -61,6 +63,27 @@ interface ConsumerRecord {
   dispatcher: Dispatcher | undefined;
   /** The cursor being opened, so an unsubscribe that races the open can still stop it. */
   opening: Promise<void> | undefined;
+}
+
+/** An append request whose JSON is made only if the log asks for it. */
+class PendingAppend implements AppendRequest {
+  readonly event: BaseEvent;
+  readonly priority: Priority;
+  readonly idempotencyKey?: string;
+  readonly deadline?: number;
+  readonly #validated: ValidatedEvent;
+
+  constructor(request: PublishRequest) {
+    this.#validated = request.validated;
+    this.event = request.validated.event;
+    this.priority = request.priority;
+    if (request.idempotencyKey !== undefined) this.idempotencyKey = request.idempotencyKey;
+    if (request.deadline !== undefined) this.deadline = request.deadline;
+  }
+
+  get json(): string {
+    return this.#validated.json;
+  }
 }
 
 const defaultOrderingKey = (event: BaseEvent): string => tenantOf(event) ?? '';
@@ -115,29 +138,46 @@ export class Channel {
     await this.#opening;
   }
 
-  async publish(request: PublishRequest): Promise<AppendOutcome> {
-    const log = this.#log ?? (await this.#opening);
+  /**
+   * Admits and appends one event. Synchronous when the log is open, there is room and the
+   * log appends synchronously (the memory log), so the hot path allocates no promise.
+   */
+  publish(request: PublishRequest): MaybePromise<AppendOutcome> {
+    const log = this.#log;
+    if (log === undefined) return this.#opening.then(() => this.publish(request));
     const wait = this.#admission.acquire(request.priority);
-    if (wait !== undefined) await wait;
+    if (wait !== undefined) return wait.then(() => this.#append(log, request));
+    return this.#append(log, request);
+  }
+
+  #append(log: ChannelLog, request: PublishRequest): MaybePromise<AppendOutcome> {
     this.#pendingAppends++;
+    let appended: MaybePromise<AppendOutcome>;
     try {
-      const appended = log.append(
-        {
-          event: request.validated.event,
-          json: request.validated.json,
-          priority: request.priority,
-          ...(request.idempotencyKey === undefined
-            ? {}
-            : { idempotencyKey: request.idempotencyKey }),
-          ...(request.deadline === undefined ? {} : { deadline: request.deadline }),
-        },
-        { sync: request.sync },
-      );
-      return appended instanceof Promise ? await appended : appended;
-    } finally {
-      this.#admission.release();
-      if (--this.#pendingAppends === 0) this.#appendsSettled?.();
+      appended = log.append(new PendingAppend(request), { sync: request.sync });
+    } catch (error) {
+      this.#appendSettled();
+      throw error;
     }
+    if (!(appended instanceof Promise)) {
+      this.#appendSettled();
+      return appended;
+    }
+    return appended.then(
+      (outcome) => {
+        this.#appendSettled();
+        return outcome;
+      },
+      (error: unknown) => {
+        this.#appendSettled();
+        throw error;
+      },
+    );
+  }
+
+  #appendSettled(): void {
+    this.#admission.release();
+    if (--this.#pendingAppends === 0) this.#appendsSettled?.();
   }
 
   /** Attaches a consumer; the dispatcher starts once the cursor is open. */

@@ -1,6 +1,6 @@
 import type { Clock } from '../shared/clock.js';
 import { systemClock } from '../shared/clock.js';
-import { createUuidV7Generator, uuidv7 } from '../shared/ids.js';
+import { createFastUuidV7Generator, uuidv7 } from '../shared/ids.js';
 import type { DomainEvent } from './schema.js';
 
 export interface CreateEventInput<T> {
@@ -37,7 +37,7 @@ export function createEventFactory(
   config: EventFactoryConfig = {},
 ): <T>(input: CreateEventInput<T>) => DomainEvent<T> {
   const clock = config.clock ?? systemClock;
-  const nextId = createUuidV7Generator(clock);
+  const nextId = createFastUuidV7Generator(clock);
   return (input) => buildEvent(input, nextId, clock);
 }
 
@@ -50,11 +50,23 @@ function buildEvent<T>(
     id: input.id ?? nextId(),
     type: input.type,
     source: input.source,
-    time: input.time ?? new Date(clock.now()).toISOString(),
+    time: input.time ?? isoTime(clock.now()),
     dataVersion: input.dataVersion ?? '1.0',
     data: input.data,
   };
   if (input.correlationId !== undefined) event.correlationId = input.correlationId;
   if (input.metadata !== undefined) event.metadata = input.metadata;
   return event;
+}
+
+let lastTimeMs = Number.NaN;
+let lastTime = '';
+
+/** `new Date(ms).toISOString()`, remembered for the last millisecond (events come in bursts). */
+function isoTime(ms: number): string {
+  if (ms !== lastTimeMs) {
+    lastTime = new Date(ms).toISOString();
+    lastTimeMs = ms;
+  }
+  return lastTime;
 }

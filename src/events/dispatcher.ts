@@ -45,6 +45,8 @@ type Outcome = 'done' | 'waiting' | 'parked';
 
 /** After this many deliveries in a row, a key yields its slot if other keys are waiting. */
 const KEY_QUANTUM = 32;
+/** Beyond this many keys, a key's queue is dropped when it goes idle. */
+const MAX_IDLE_KEYS = 1024;
 
 /**
  * Delivers one channel's events to one consumer: prefetches from the log cursor,
@@ -78,7 +80,8 @@ export class Dispatcher {
       this.#onBreakerChange(from, to);
     });
     cursor.onAvailable(() => {
-      this.#schedulePump();
+      // A running single-key loop refetches by itself when its queue runs dry.
+      if (this.#active === 0 || settings.maxConcurrency > 1) this.#schedulePump();
     });
     this.#schedulePump();
   }
@@ -204,7 +207,10 @@ export class Dispatcher {
     }
   }
 
-  /** Delivers a key's events in order until it runs dry, blocks, or yields to other keys. */
+  /**
+   * Delivers a key's events in order until it runs dry, blocks, or yields to other keys.
+   * The single-event attempt is inlined here: one awaited promise per delivery, the handler's.
+   */
   async #run(queue: KeyQueue): Promise<void> {
     this.#active++;
     queue.state = 'running';
@@ -212,10 +218,38 @@ export class Dispatcher {
     let delivered = 0;
     try {
       while (!this.#stopped) {
-        outcome = await this.#step(queue);
-        if (outcome !== 'done') break;
+        // With one key, refill in place: cheaper than leaving and being woken for the next event.
+        if (!queue.hasWork() && this.#settings.maxConcurrency === 1) this.#fetch();
         if (!queue.hasWork()) break;
-        if (++delivered >= KEY_QUANTUM && this.#ready.length > 0) break;
+        if (++delivered > KEY_QUANTUM && this.#ready.length > 0) break;
+        const head = queue.current ?? queue.peek();
+        if (
+          this.#settings.handler.kind === 'batch' &&
+          queue.current === undefined &&
+          head?.isolate === false
+        ) {
+          outcome = await this.#attemptBatch(queue, queue.takeBatch(this.#settings.batchSize));
+          if (outcome !== 'done') break;
+          continue;
+        }
+        const delivery = (queue.current ??= queue.take()) as Delivery;
+        const before = this.#beforeAttempt(queue, delivery);
+        if (before === 'parked') {
+          outcome = 'parked';
+          break;
+        }
+        if (before === 'done') continue;
+        this.#inFlight++;
+        try {
+          await this.#invoke(delivery.entry.event);
+        } catch (error) {
+          this.#inFlight--;
+          outcome = this.#failed(queue, delivery, error);
+          if (outcome !== 'done') break;
+          continue;
+        }
+        this.#inFlight--;
+        this.#succeeded(queue, delivery);
       }
     } catch (error) {
       // Only a bug in the bus itself lands here; keep the key alive and say so.
@@ -226,6 +260,11 @@ export class Dispatcher {
       this.#active--;
       this.#settle(queue, outcome);
     }
+  }
+
+  #invoke(event: BaseEvent): Promise<void> {
+    const handler = this.#settings.handler;
+    return handler.kind === 'single' ? handler.handle(event) : handler.handle([event]);
   }
 
   #settle(queue: KeyQueue, outcome: Outcome): void {
@@ -241,26 +280,18 @@ export class Dispatcher {
       this.#ready.push(queue);
     } else {
       queue.state = 'idle';
-      this.#keys.delete(queue.key);
+      // Idle queues are kept for reuse (most keys come back), but not without bound.
+      if (this.#keys.size > MAX_IDLE_KEYS) this.#keys.delete(queue.key);
     }
     this.#pump();
   }
 
-  #step(queue: KeyQueue): Promise<Outcome> {
-    const head = queue.current ?? queue.peek();
-    if (
-      this.#settings.handler.kind === 'batch' &&
-      queue.current === undefined &&
-      head !== undefined &&
-      !head.isolate
-    ) {
-      return this.#attemptBatch(queue, queue.takeBatch(this.#settings.batchSize));
-    }
-    queue.current ??= queue.take();
-    return this.#attempt(queue, queue.current as Delivery);
-  }
-
-  async #attempt(queue: KeyQueue, delivery: Delivery): Promise<Outcome> {
+  /**
+   * What happens before an attempt: `done` when the event needs no handler call (deadline
+   * passed: dead-lettered; filtered out: skipped), `parked` when the breaker holds it back,
+   * undefined to go ahead (the attempt is then counted).
+   */
+  #beforeAttempt(queue: KeyQueue, delivery: Delivery): Outcome | undefined {
     const { entry } = delivery;
     const now = this.#context.clock.now();
     if (entry.deadline !== undefined && now > entry.deadline) {
@@ -276,19 +307,7 @@ export class Dispatcher {
     if (!this.#breaker.tryAcquire()) return 'parked';
     delivery.attempts++;
     delivery.firstAttemptAt ??= now;
-    this.#inFlight++;
-    try {
-      const handler = this.#settings.handler;
-      await (handler.kind === 'single'
-        ? handler.handle(entry.event)
-        : handler.handle([entry.event]));
-    } catch (error) {
-      this.#inFlight--;
-      return this.#failed(queue, delivery, error);
-    }
-    this.#inFlight--;
-    this.#succeeded(queue, delivery);
-    return 'done';
+    return undefined;
   }
 
   async #attemptBatch(queue: KeyQueue, batch: Delivery[]): Promise<Outcome> {
@@ -436,7 +455,12 @@ export class Dispatcher {
         this.#report('ack', error);
       });
     }
-    if (this.#held * 2 <= this.#settings.prefetch) this.#schedulePump();
+    if (
+      (this.#active === 0 || this.#settings.maxConcurrency > 1) &&
+      this.#held * 2 <= this.#settings.prefetch
+    ) {
+      this.#schedulePump();
+    }
     this.#checkIdle();
   }
 

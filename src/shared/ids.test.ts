@@ -3,7 +3,7 @@ import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 import { FakeClock } from './fake-clock.js';
 import type { Random } from './ids.js';
-import { createUuidV7Generator, uuidv7 } from './ids.js';
+import { createFastUuidV7Generator, createUuidV7Generator, uuidv7 } from './ids.js';
 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -143,5 +143,21 @@ describe('uuidv7', () => {
     expect(id).toMatch(UUID_V7);
     expect(timeOf(id)).toBeGreaterThanOrEqual(before);
     expect(timeOf(id)).toBeLessThanOrEqual(Date.now());
+  });
+});
+
+describe('createFastUuidV7Generator', () => {
+  it('makes version-7 ids with the clock in the first 48 bits, strictly increasing within a millisecond', () => {
+    const clock = new FakeClock(Date.UTC(2026, 10, 24, 12, 0, 0));
+    const next = createFastUuidV7Generator(clock);
+    const ids = Array.from({ length: 5000 }, () => next());
+    for (const id of ids) {
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(Number.parseInt(id.replace(/-/g, '').slice(0, 12), 16)).toBeGreaterThanOrEqual(
+        clock.now(),
+      );
+    }
+    expect([...ids].sort()).toEqual(ids);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 });

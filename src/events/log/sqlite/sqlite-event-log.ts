@@ -16,7 +16,7 @@ import { SqliteChannelLog } from './sqlite-channel-log.js';
 import type { ChannelHost } from './sqlite-channel-log.js';
 import type { SqliteCursor } from './sqlite-cursor.js';
 import type { SqliteEntry } from './sqlite-entry.js';
-import { migrate, translateSqliteError } from './sqlite-schema.js';
+import { assertSupportedSchema, migrate, translateSqliteError } from './sqlite-schema.js';
 import { RetentionJob } from './sqlite-retention.js';
 import type { RetentionConfig } from './sqlite-retention.js';
 
@@ -34,6 +34,16 @@ export interface SqliteEventLogConfig {
   readonly retention?: RetentionConfig;
   /** Run `PRAGMA quick_check` at open (detects a corrupt file before it is used). Default true. */
   readonly checkIntegrity?: boolean;
+}
+
+/** Counters of the log's write path since it was opened. */
+export interface SqliteLogStats {
+  /** Transactions committed: group commits of appends and immediate writes (cursors, dead letters). */
+  readonly commits: number;
+  /** Append requests settled by a group commit (appended or recognised as duplicates). */
+  readonly appends: number;
+  /** Group commits made with `synchronous=FULL` because they carried a guaranteed append. */
+  readonly syncCommits: number;
 }
 
 interface PendingAppend {
@@ -73,6 +83,9 @@ export class SqliteEventLog implements EventLog, ChannelHost {
   #retention: RetentionJob | undefined;
   #initializing: Promise<void> | undefined;
   #closed = false;
+  #commits = 0;
+  #appends = 0;
+  #syncCommits = 0;
 
   constructor(config: SqliteEventLogConfig) {
     this.#config = config;
@@ -86,6 +99,23 @@ export class SqliteEventLog implements EventLog, ChannelHost {
     if (this.#db === undefined)
       throw new EventLogError(LOG_ERROR_CODES.LOG_CLOSED, `event log ${this.file} is not open`);
     return this.#db;
+  }
+
+  /** How many transactions, appends and power-loss-safe commits the log has made. */
+  stats(): SqliteLogStats {
+    return Object.freeze({
+      commits: this.#commits,
+      appends: this.#appends,
+      syncCommits: this.#syncCommits,
+    });
+  }
+
+  /**
+   * Runs one retention pass now, as the background job does every `retention.intervalMs`
+   * (for tests and maintenance tools). Returns the events removed; 0 before `init()` or after `close()`.
+   */
+  runRetention(): number {
+    return this.#retention?.runOnce() ?? 0;
   }
 
   /**
@@ -158,6 +188,7 @@ export class SqliteEventLog implements EventLog, ChannelHost {
     } catch (error) {
       throw translateSqliteError(error, this.file, 'writing');
     }
+    this.#commits++;
   }
 
   async close(): Promise<void> {
@@ -186,6 +217,8 @@ export class SqliteEventLog implements EventLog, ChannelHost {
       throw translateSqliteError(error, file, 'opening');
     }
     try {
+      // Before anything writes: switching to WAL rewrites the header of a file we must leave alone.
+      assertSupportedSchema(db, file);
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       // One process owns the file; a second one fails fast instead of corrupting the sequence.
@@ -250,6 +283,9 @@ export class SqliteEventLog implements EventLog, ChannelHost {
       for (const append of batch) append.reject(failure);
       return;
     }
+    this.#commits++;
+    this.#appends += batch.length;
+    if (sync) this.#syncCommits++;
     for (const append of batch) {
       if (append.entry === undefined) {
         append.resolve({ kind: 'duplicate' });

@@ -70,14 +70,7 @@ const MIGRATIONS: Readonly<Record<number, string>> = {
  * @throws EventLogError `LOG_SCHEMA_UNSUPPORTED` when the file was written by a newer Warden.
  */
 export function migrate(db: Database, file: string): void {
-  const version = db.pragma('user_version', { simple: true }) as number;
-  if (version > SCHEMA_VERSION) {
-    throw new EventLogError(
-      LOG_ERROR_CODES.LOG_SCHEMA_UNSUPPORTED,
-      `event log ${file} has schema version ${version}; this Warden reads up to ${SCHEMA_VERSION}. Upgrade Warden or use another data directory.`,
-      { details: { file, version, supported: SCHEMA_VERSION } },
-    );
-  }
+  const version = assertSupportedSchema(db, file);
   for (let target = version + 1; target <= SCHEMA_VERSION; target++) {
     const sql = MIGRATIONS[target];
     if (sql === undefined) throw new Error(`missing migration to schema version ${target}`);
@@ -88,6 +81,25 @@ export function migrate(db: Database, file: string): void {
   }
 }
 
+/**
+ * Reads the file's schema version without writing anything.
+ * @throws EventLogError `LOG_SCHEMA_UNSUPPORTED` when the file was written by a newer Warden.
+ */
+export function assertSupportedSchema(db: Database, file: string): number {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > SCHEMA_VERSION) {
+    throw new EventLogError(
+      LOG_ERROR_CODES.LOG_SCHEMA_UNSUPPORTED,
+      `event log ${file} has schema version ${version}; this Warden reads up to ${SCHEMA_VERSION}. Upgrade Warden or use another data directory.`,
+      { details: { file, version, supported: SCHEMA_VERSION } },
+    );
+  }
+  return version;
+}
+
+/** Node's errno codes for a location the process may not create or write files in. */
+const NOT_WRITABLE_ERRNOS: readonly string[] = ['EACCES', 'EPERM', 'EROFS', 'ENOTDIR'];
+
 /** Translates a SQLite failure into the log's stable codes. */
 export function translateSqliteError(error: unknown, file: string, doing: string): EventLogError {
   if (error instanceof EventLogError) return error;
@@ -95,7 +107,7 @@ export function translateSqliteError(error: unknown, file: string, doing: string
   const sqliteCode = typeof code === 'string' ? code : '';
   const details = { file, sqliteCode };
   const say = (what: string) => `${what} (${doing} ${file})`;
-  if (sqliteCode === 'SQLITE_FULL') {
+  if (sqliteCode === 'SQLITE_FULL' || sqliteCode === 'ENOSPC') {
     return new EventLogError(
       LOG_ERROR_CODES.LOG_DISK_FULL,
       say('the disk holding the event log is full'),
@@ -115,7 +127,8 @@ export function translateSqliteError(error: unknown, file: string, doing: string
   if (
     sqliteCode.startsWith('SQLITE_READONLY') ||
     sqliteCode.startsWith('SQLITE_CANTOPEN') ||
-    sqliteCode === 'SQLITE_PERM'
+    sqliteCode === 'SQLITE_PERM' ||
+    NOT_WRITABLE_ERRNOS.includes(sqliteCode)
   ) {
     return new EventLogError(
       LOG_ERROR_CODES.LOG_NOT_WRITABLE,
