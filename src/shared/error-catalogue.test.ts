@@ -6,6 +6,7 @@ import {
   EVENT_ERROR_CODES,
   ValidationError,
 } from '../events/errors.js';
+import { EventLogError, LOG_ERROR_CODES } from '../events/log/errors.js';
 import { ERROR_CATALOGUE } from './error-catalogue.js';
 import { ERROR_CATEGORIES } from './errors.js';
 
@@ -27,6 +28,7 @@ describe('ERROR_CATALOGUE', () => {
 
   it('covers every event bus code', () => {
     for (const code of Object.values(EVENT_ERROR_CODES)) expect(codes).toContain(code);
+    for (const code of Object.values(LOG_ERROR_CODES)) expect(codes).toContain(code);
   });
 
   it('names every EVENT_ERROR_CODES key after its value', () => {
@@ -56,7 +58,9 @@ describe('ERROR_CATALOGUE', () => {
       expect(categoryOf(code)).toBe(new ValidationError(code, 'x', []).category);
     }
     expect(categoryOf('BUS_CONSUMER_TAKEN')).toBe('conflict');
-    expect(categoryOf('BUS_DEAD_LETTER_NOT_FOUND')).toBe('not_found');
+    for (const code of Object.values(LOG_ERROR_CODES)) {
+      expect(categoryOf(code)).toBe(new EventLogError(code, 'x').category);
+    }
   });
 
   it('is frozen', () => {

@@ -67,8 +67,34 @@ export const ERROR_CATALOGUE: readonly ErrorCatalogueEntry[] = Object.freeze([
     'Emit or subscribe options are invalid; `issues` lists every bad option.',
   ),
   entry(
-    'BUS_DEAD_LETTER_NOT_FOUND',
-    'not_found',
-    'No dead letter with the given id exists on the channel.',
+    'LOG_SCHEMA_UNSUPPORTED',
+    'failed_precondition',
+    'The event log file was written by a newer Warden (higher schema version); it is left untouched.',
   ),
+  entry(
+    'LOG_FILE_CORRUPT',
+    'internal',
+    'The event log file is not a Warden database, failed its integrity check, or holds an unreadable event.',
+  ),
+  entry(
+    'LOG_DISK_FULL',
+    'resource_exhausted',
+    'The disk holding the event log is full; the failed batch was not stored.',
+  ),
+  entry(
+    'LOG_NOT_WRITABLE',
+    'failed_precondition',
+    'The event log file or its directory cannot be created or written (permissions, read-only file system, a file in the way).',
+  ),
+  entry(
+    'LOG_FILE_LOCKED',
+    'unavailable',
+    'Another process has the event log file open; one process owns a SQLite log.',
+  ),
+  entry(
+    'LOG_IO_FAILED',
+    'unavailable',
+    'The event log storage failed for another reason; `cause` (in logs) has the driver error.',
+  ),
+  entry('LOG_CLOSED', 'unavailable', 'The event log is closed or not open yet.'),
 ]);

@@ -232,35 +232,43 @@ export class SqliteChannelLog implements ChannelLog, CursorStore {
     if (cursor.dirty) this.#host.writeNow(() => undefined);
   }
 
-  /** Writes a dirty cursor; runs inside the caller's transaction. */
-  persist(cursor: SqliteCursor): void {
-    for (const replayId of cursor.replayAcks.splice(0)) {
-      this.#sql.deleteReplay.run(replayId);
-      this.#replays.set(
-        cursor.consumer.name,
-        Math.max(0, this.pendingReplays(cursor.consumer.name) - 1),
-      );
-    }
-    if (cursor.consumer.kind === 'anonymous') {
-      for (const position of cursor.lanes) position.persistedLow = position.low; // holds back retention only
-      return;
-    }
-    cursor.lanes.forEach((position, lane) => {
-      const name = cursor.consumer.name;
-      if (position.low !== position.persistedLow) {
-        this.#sql.updateCursor.run(position.low, this.id, name, lane);
-        if ([...position.stored].some((seq) => seq <= position.low)) {
-          this.#sql.deleteAcksUpTo.run(this.id, name, lane, position.low);
-          for (const seq of position.stored) if (seq <= position.low) position.stored.delete(seq);
+  /** Writes a dirty cursor inside the caller's transaction; returns what to apply once it commits. */
+  persist(cursor: SqliteCursor): () => void {
+    const replayAcks = cursor.replayAcks.slice();
+    for (const replayId of replayAcks) this.#sql.deleteReplay.run(replayId);
+    const lanes = cursor.lanes.map((position) => ({
+      position,
+      low: position.low,
+      toStore: [...position.toStore],
+    }));
+    if (cursor.consumer.kind === 'named') {
+      lanes.forEach(({ position, low, toStore }, lane) => {
+        const name = cursor.consumer.name;
+        if (low !== position.persistedLow) {
+          this.#sql.updateCursor.run(low, this.id, name, lane);
+          for (const seq of position.stored) {
+            if (seq > low) continue;
+            this.#sql.deleteAcksUpTo.run(this.id, name, lane, low);
+            break;
+          }
         }
-        position.persistedLow = position.low;
+        for (const seq of toStore) this.#sql.insertAck.run(this.id, name, lane, seq);
+      });
+    }
+    // The in-memory view changes only once the transaction has committed.
+    return () => {
+      const name = cursor.consumer.name;
+      cursor.replayAcks.splice(0, replayAcks.length);
+      this.#replays.set(name, Math.max(0, this.pendingReplays(name) - replayAcks.length));
+      for (const { position, low, toStore } of lanes) {
+        position.persistedLow = low; // anonymous cursors: holds back retention only
+        for (const seq of position.stored) if (seq <= low) position.stored.delete(seq);
+        for (const seq of toStore) {
+          position.stored.add(seq);
+          position.toStore.delete(seq);
+        }
       }
-      for (const seq of position.toStore) {
-        this.#sql.insertAck.run(this.id, name, lane, seq);
-        position.stored.add(seq);
-      }
-      position.toStore.clear();
-    });
+    };
   }
 
   /** The lowest acknowledged seq of each lane over every cursor: entries at or below it can go. */

@@ -15,8 +15,8 @@ export interface CursorStore {
   detach(cursor: SqliteCursor): void;
   /** Writes the cursor (and any queued replay deletions) now. */
   persistNow(cursor: SqliteCursor): void;
-  /** Writes the cursor inside the caller's transaction. */
-  persist(cursor: SqliteCursor): void;
+  /** Writes the cursor inside the caller's transaction; the returned function applies it after commit. */
+  persist(cursor: SqliteCursor): () => void;
 }
 
 /** A FIFO of numbers with O(1) shift. */
@@ -187,7 +187,8 @@ export class SqliteCursor implements LogCursor {
   }
 
   lag(): number {
-    let lag = this.#store.pendingReplays(this.consumer.name);
+    // Acknowledged replays stay in the pending count until their rows are deleted by the next write.
+    let lag = this.#store.pendingReplays(this.consumer.name) - this.replayAcks.length;
     for (const position of this.lanes) lag += position.lag;
     return lag;
   }
@@ -215,9 +216,9 @@ export class SqliteCursor implements LogCursor {
     this.#store.detach(this);
   }
 
-  /** Writes this cursor; runs inside the log's transaction. */
-  persist(): void {
-    this.#store.persist(this);
+  /** Writes this cursor inside the log's transaction; call the result once it committed. */
+  persist(): () => void {
+    return this.#store.persist(this);
   }
 
   get dirty(): boolean {

@@ -76,6 +76,7 @@ export class SqliteEventLog implements EventLog, ChannelHost {
   readonly #maxBatch: number;
   readonly #channels = new Map<string, SqliteChannelLog>();
   readonly #dirty = new Set<SqliteCursor>();
+  #lastWriteError: EventLogError | undefined;
   #db: Database | undefined;
   #pending: PendingAppend[] = [];
   #flushScheduled = false;
@@ -173,22 +174,45 @@ export class SqliteEventLog implements EventLog, ChannelHost {
 
   markDirty(cursor: SqliteCursor): void {
     this.#dirty.add(cursor);
-    this.#ackTimer ??= setTimeout(() => {
-      this.#ackTimer = undefined;
-      if (this.#dirty.size > 0 && !this.#closed) this.writeNow(() => undefined);
-    }, this.#config.ackFlushMs ?? 5).unref();
+    this.#armAckFlush(this.#config.ackFlushMs ?? 5);
+  }
+
+  /** The last failure of a background write (ack flush), cleared by the next success. */
+  get lastWriteError(): EventLogError | undefined {
+    return this.#lastWriteError;
   }
 
   writeNow(write: () => void): void {
+    let applied: (() => void)[] = [];
     try {
       this.db.transaction(() => {
         write();
-        this.#persistCursors();
+        applied = this.#persistCursors();
       })();
     } catch (error) {
       throw translateSqliteError(error, this.file, 'writing');
     }
+    this.#committed(applied);
+  }
+
+  #armAckFlush(delayMs: number): void {
+    this.#ackTimer ??= setTimeout(() => {
+      this.#ackTimer = undefined;
+      if (this.#dirty.size === 0 || this.#closed) return;
+      try {
+        this.writeNow(() => undefined);
+        this.#lastWriteError = undefined;
+      } catch (error) {
+        // A full disk must not crash the process: unwritten acks only mean redelivery. Try again later.
+        this.#lastWriteError = error as EventLogError;
+        this.#armAckFlush(Math.min(1000, delayMs * 2));
+      }
+    }, delayMs).unref();
+  }
+
+  #committed(applied: readonly (() => void)[]): void {
     this.#commits++;
+    for (const apply of applied) apply();
   }
 
   async close(): Promise<void> {
@@ -212,7 +236,7 @@ export class SqliteEventLog implements EventLog, ChannelHost {
     let db: Database;
     try {
       mkdirSync(dirname(file), { recursive: true });
-      db = new BetterSqlite3(file);
+      db = new BetterSqlite3(file, { timeout: 0 }); // a locked file fails at once, not after 5 s
     } catch (error) {
       throw translateSqliteError(error, file, 'opening');
     }
@@ -262,6 +286,7 @@ export class SqliteEventLog implements EventLog, ChannelHost {
     const sync = batch.some((append) => append.sync);
     const addedKeys = new Map<SqliteChannelLog, string[]>();
     const now = this.clock.now();
+    let applied: (() => void)[] = [];
     try {
       const db = this.db;
       if (sync) db.pragma('synchronous = FULL');
@@ -272,18 +297,19 @@ export class SqliteEventLog implements EventLog, ChannelHost {
             if (keys === undefined) addedKeys.set(append.channel, (keys = []));
             append.entry = append.channel.write(append.request, now, keys);
           }
-          this.#persistCursors();
+          applied = this.#persistCursors();
         })();
       } finally {
         if (sync) db.pragma('synchronous = NORMAL');
       }
     } catch (error) {
       for (const [channel, keys] of addedKeys) channel.forgetKeys(keys);
+      if (this.#dirty.size > 0) this.#armAckFlush(this.#config.ackFlushMs ?? 5);
       const failure = translateSqliteError(error, this.file, 'appending to');
       for (const append of batch) append.reject(failure);
       return;
     }
-    this.#commits++;
+    this.#committed(applied);
     this.#appends += batch.length;
     if (sync) this.#syncCommits++;
     for (const append of batch) {
@@ -296,8 +322,17 @@ export class SqliteEventLog implements EventLog, ChannelHost {
     }
   }
 
-  #persistCursors(): void {
-    for (const cursor of this.#dirty) cursor.persist();
-    this.#dirty.clear();
+  /**
+   * Writes every dirty cursor (inside a transaction); returns what to apply after the commit.
+   * They stay dirty until then, so a rolled-back write is tried again.
+   */
+  #persistCursors(): (() => void)[] {
+    return [...this.#dirty].map((cursor) => {
+      const apply = cursor.persist();
+      return () => {
+        this.#dirty.delete(cursor);
+        apply();
+      };
+    });
   }
 }

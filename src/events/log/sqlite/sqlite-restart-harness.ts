@@ -5,7 +5,6 @@ import { FakeClock, settle } from '../../../shared/fake-clock.js';
 import { EventBusService } from '../../bus.js';
 import type { ChannelConfig } from '../../config.js';
 import { createEventFactory } from '../../create-event.js';
-import type { BaseEvent } from '../../schema.js';
 import type { SubscribeOptions } from '../../subscribe-options.js';
 import type { TestEvent } from '../conformance-harness.js';
 import { SqliteEventLog } from './sqlite-event-log.js';
@@ -47,9 +46,6 @@ export const CLOSE_TIMEOUT_MS = 1_000;
 
 export const randomName = (prefix: string) =>
   `${prefix}-${Math.random().toString(36).slice(2, 10)}`;
-
-export const numbersOf = (events: readonly BaseEvent[]) =>
-  events.map((e) => (e as TestEvent).data.n);
 
 /** A promise a handler can wait on, opened by the test. */
 export function gate(): { readonly wait: Promise<void>; open(): void } {
@@ -128,8 +124,9 @@ export async function openRestartHarness(
       const seen: number[] = [];
       bus.subscribe(
         channel,
-        async (e: TestEvent) => {
+        (e: TestEvent) => {
           seen.push(e.data.n);
+          return Promise.resolve();
         },
         { ...subscribeOptions, consumer },
       );
