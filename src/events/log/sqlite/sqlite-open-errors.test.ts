@@ -160,8 +160,9 @@ describe('SqliteEventLog open errors', () => {
   });
 
   it('fails with LOG_NOT_WRITABLE in a read-only directory', () => {
-    // Root ignores permission bits, so the open runs in a child process as an unprivileged
-    // user when the tests run as root; otherwise as the current user, for whom 0555 binds.
+    // Root ignores permission bits. The child loads its modules first and only then drops to
+    // an unprivileged user (when it runs as root), so the repository's own permissions do not
+    // matter, while the open itself really is refused by the kernel.
     const dir = tempDir();
     chmodSync(dir, 0o755);
     const readOnly = join(dir, 'read-only');
@@ -171,17 +172,15 @@ describe('SqliteEventLog open errors', () => {
     const logModule = pathToFileURL(join(import.meta.dirname, 'sqlite-event-log.ts')).href;
     const probe = `
       const { SqliteEventLog } = await import(${JSON.stringify(logModule)});
+      const { default: Sqlite } = await import('better-sqlite3');
+      new Sqlite(':memory:').close(); // loads the native addon while the files are still readable
+      if (process.getuid() === 0) { process.setgid(65534); process.setuid(65534); }
       const error = await new SqliteEventLog({ path: process.argv[1] }).init().then(() => undefined, (e) => e);
       process.stdout.write(JSON.stringify({ name: error?.name, code: error?.code, message: error?.message }));`;
-    const unprivileged = process.getuid?.() === 0 ? { uid: 65_534, gid: 65_534 } : {};
     const result = spawnSync(
       process.execPath,
       ['--import', 'tsx', '--input-type=module', '--eval', probe, file],
-      {
-        cwd: fileURLToPath(new URL('../../../..', import.meta.url)),
-        encoding: 'utf8',
-        ...unprivileged,
-      },
+      { cwd: fileURLToPath(new URL('../../../..', import.meta.url)), encoding: 'utf8' },
     );
 
     expect(result.stderr).toBe('');
