@@ -314,7 +314,7 @@ export class EventBusService implements EventEmitter, EventConsumer {
       options.consumer === undefined
         ? { kind: 'anonymous' as const, name: `~anonymous-${this.#subscriptionCount}` }
         : { kind: 'named' as const, name: options.consumer };
-    channel.subscribe({
+    const ready = channel.subscribe({
       id,
       consumer,
       handler,
@@ -328,6 +328,7 @@ export class EventBusService implements EventEmitter, EventConsumer {
       channel: channelName,
       consumer: consumer.name,
       kind: consumer.kind,
+      ready,
       unsubscribe: () => {
         this.unsubscribe(subscription);
       },

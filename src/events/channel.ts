@@ -86,6 +86,8 @@ class PendingAppend implements AppendRequest {
   }
 }
 
+const ATTACHED: Promise<void> = Promise.resolve();
+
 const defaultOrderingKey = (event: BaseEvent): string => tenantOf(event) ?? '';
 
 /**
@@ -180,8 +182,11 @@ export class Channel {
     if (--this.#pendingAppends === 0) this.#appendsSettled?.();
   }
 
-  /** Attaches a consumer; the dispatcher starts once the cursor is open. */
-  subscribe(plan: SubscriptionPlan): void {
+  /**
+   * Attaches a consumer; the dispatcher starts once the cursor is open. Resolves then (at once
+   * for local logs); rejects if the cursor could not be opened.
+   */
+  subscribe(plan: SubscriptionPlan): Promise<void> {
     const record = this.#record(plan.consumer);
     if (record.subscriptionId !== undefined) {
       throw new WardenError(
@@ -207,9 +212,9 @@ export class Channel {
     const cursor = log?.openCursor(plan.consumer);
     if (cursor !== undefined && !(cursor instanceof Promise)) {
       start(cursor);
-      return;
+      return ATTACHED;
     }
-    record.opening = (
+    const attached = (
       cursor ?? this.#opening.then((opened) => opened.openCursor(plan.consumer))
     ).then(start, (error: unknown) => {
       record.subscriptionId = undefined;
@@ -219,7 +224,10 @@ export class Channel {
         where: 'subscribe',
         error: String(error),
       });
+      throw error;
     });
+    record.opening = attached.catch(() => undefined);
+    return attached;
   }
 
   /** Detaches a subscription; resolves once its running handler calls have finished. */
@@ -239,11 +247,16 @@ export class Channel {
   /** Resolves once every subscribed consumer has caught up. */
   async drain(): Promise<void> {
     for (;;) {
+      // Subscriptions still attaching (a remote log provisions consumers) count as subscribed.
+      await Promise.all([...this.#consumers.values()].map((r) => r.opening));
       const dispatchers = [...this.#consumers.values()].flatMap((r) =>
         r.dispatcher ? [r.dispatcher] : [],
       );
-      await Promise.all(dispatchers.map((d) => d.whenIdle()));
+      await Promise.all(dispatchers.map((d) => d.whenQuiet()));
+      await Promise.all(dispatchers.map((d) => d.refresh()));
       if (dispatchers.every((d) => d.lag() === 0 && d.inFlight === 0)) return;
+      // More is on its way (a fetch, or a remote log that has not delivered yet): let it arrive.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 
@@ -264,14 +277,15 @@ export class Channel {
   }
 
   async health(): Promise<ChannelHealth> {
+    const waitingEmits = this.#admission.waiting;
     const consumers: ConsumerHealth[] = [];
-    for (const record of this.#consumers.values()) {
+    for (const record of [...this.#consumers.values()]) {
       const dispatcher = record.dispatcher;
       consumers.push({
         consumer: record.ref.name,
         kind: record.ref.kind,
         subscribed: record.subscriptionId !== undefined,
-        lag: this.#log?.lagOf(record.ref.name) ?? 0,
+        lag: (await this.#log?.lagOf(record.ref.name)) ?? 0,
         inFlight: dispatcher?.inFlight ?? 0,
         breaker: dispatcher?.breakerState ?? 'closed',
         ...record.counters,
@@ -279,9 +293,10 @@ export class Channel {
     }
     return {
       channel: this.name,
-      retained: this.#log?.retained() ?? 0,
+      // The slowest consumer's backlog, wherever the log keeps it.
+      retained: Math.max(0, ...consumers.map((c) => c.lag)),
       bufferSize: this.config.bufferSize,
-      waitingEmits: this.#admission.waiting,
+      waitingEmits,
       deadLetters: await this.countDeadLetters(),
       consumers,
     };

@@ -98,8 +98,16 @@ export class Dispatcher {
     return this.#cursor.lag();
   }
 
-  /** Resolves once nothing is fetched, unacknowledged or in flight. */
-  whenIdle(): Promise<void> {
+  /** Brings `lag()` up to date where the log answers it from a cache. */
+  async refresh(): Promise<void> {
+    await this.#cursor.refresh?.();
+  }
+
+  /**
+   * Resolves once nothing is fetched-and-unacknowledged, running or waiting here. Whether the
+   * log holds more is `lag()`'s question (asked after `refresh()` for remote logs).
+   */
+  whenQuiet(): Promise<void> {
     if (this.#isIdle()) return Promise.resolve();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
@@ -476,9 +484,7 @@ export class Dispatcher {
   }
 
   #isIdle(): boolean {
-    return (
-      this.#held === 0 && this.#inFlight === 0 && this.#active === 0 && this.#cursor.lag() === 0
-    );
+    return this.#held === 0 && this.#inFlight === 0 && this.#active === 0;
   }
 
   #checkIdle(): void {

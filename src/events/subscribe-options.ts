@@ -38,6 +38,12 @@ export interface Subscription {
   /** The consumer name (anonymous ones are `~anonymous-<n>`). */
   readonly consumer: string;
   readonly kind: 'named' | 'anonymous';
+  /**
+   * Resolves once the subscription is attached to the log (at once for the memory and SQLite
+   * logs; after provisioning on JetStream); an anonymous subscription receives events appended
+   * from then on. Rejects if the log could not open the consumer.
+   */
+  readonly ready: Promise<void>;
   /** Same as `bus.unsubscribe(this)`. */
   unsubscribe(): void;
 }

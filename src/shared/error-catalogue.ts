@@ -97,4 +97,14 @@ export const ERROR_CATALOGUE: readonly ErrorCatalogueEntry[] = Object.freeze([
     'The event log storage failed for another reason; `cause` (in logs) has the driver error.',
   ),
   entry('LOG_CLOSED', 'unavailable', 'The event log is closed or not open yet.'),
+  entry(
+    'LOG_UNREACHABLE',
+    'unavailable',
+    'The event log server (NATS) cannot be reached, or JetStream is not enabled on it; the message names the servers tried.',
+  ),
+  entry(
+    'LOG_PUBLISH_TIMEOUT',
+    'deadline_exceeded',
+    'The event log server did not confirm an append in time; the event may or may not be stored (retry with an idempotency key).',
+  ),
 ]);

@@ -32,12 +32,11 @@ export function describeDelivery(harness: HarnessMaker): void {
       const h = await harness({ bufferSize: 100, consumers: [] });
       await h.bus.emit(h.channel, h.event(0));
       const seen: BaseEvent[] = [];
-      h.bus.subscribe(h.channel, async (e) => void seen.push(e));
-      await settle();
+      await h.bus.subscribe(h.channel, async (e) => void seen.push(e)).ready;
       await h.bus.emit(h.channel, h.event(1));
       await h.bus.emit(h.channel, h.event(2));
       await h.until(() => seen.length === 2, 'new events');
-      await settle();
+      await h.bus.drain();
       expect(numbers(seen)).toEqual([1, 2]);
     });
 

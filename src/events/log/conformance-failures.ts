@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { settle } from '../../shared/fake-clock.js';
 import { PermanentFailure, RetryAfter } from '../errors.js';
 import type { BaseEvent } from '../schema.js';
 import { noRetry, numbers, range } from './conformance-harness.js';
@@ -208,8 +207,7 @@ export function describeFailures(harness: HarnessMaker): void {
     it('announces a dead letter on the system channel', async () => {
       const h = await harness({ bufferSize: 10, consumers: ['c'], retryStrategy: noRetry });
       const system: BaseEvent[] = [];
-      h.bus.subscribe('system', async (e) => void system.push(e));
-      await settle();
+      await h.bus.subscribe('system', async (e) => void system.push(e)).ready;
       h.bus.subscribe(h.channel, () => Promise.reject(new Error('no')), { consumer: 'c' });
       const event = h.event(0);
       await h.bus.emit(h.channel, event);
@@ -235,8 +233,7 @@ export function describeFailures(harness: HarnessMaker): void {
         circuitBreaker: { failureThreshold: 3, cooldownMs: 1000 },
       });
       const system: BaseEvent[] = [];
-      h.bus.subscribe('system', async (e) => void system.push(e));
-      await settle();
+      await h.bus.subscribe('system', async (e) => void system.push(e)).ready;
       let outage = true;
       let attempts = 0;
       const delivered: BaseEvent[] = [];
@@ -273,6 +270,7 @@ export function describeFailures(harness: HarnessMaker): void {
       await h.clock.advanceAsync(1);
       await h.until(() => delivered.length === 5, 'backlog after recovery');
       expect(numbers(delivered)).toEqual(range(5));
+      await h.until(() => system.length === 3, 'the breaker to report closing');
       expect(system.map((e) => e.type)).toEqual([
         'system.circuit_breaker.opened',
         'system.circuit_breaker.half_opened',

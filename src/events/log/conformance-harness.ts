@@ -8,10 +8,18 @@ import type { BaseEvent, DomainEvent, Priority } from '../schema.js';
 import type { EventLog } from './contract.js';
 
 /** Makes a fresh, empty log for one test; `dispose` removes whatever it left behind. */
-export interface EventLogFactory {
-  readonly name: string;
+/** What a backend can and cannot do; the suite picks the tests that apply (each choice says why). */
+export interface LogCapabilities {
   /** Whether the log keeps its backlog off the heap (`EventLog.supportsOffHeapBacklog`); picks the back-pressure tests. */
   readonly offHeapBacklog: boolean;
+  /** Whether the idempotency window runs on the server's clock rather than the injected one. */
+  readonly realTimeDedupWindow?: boolean;
+  /** Runs of the random-failure property (default 40); a remote log provisions a channel per run. */
+  readonly propertyRuns?: number;
+}
+
+export interface EventLogFactory extends LogCapabilities {
+  readonly name: string;
   create(clock: Clock): EventLog | Promise<EventLog>;
   dispose?(): Promise<void>;
 }
@@ -56,7 +64,9 @@ export async function createHarness(
         metadata: { tenantId: tenant },
       }) as TestEvent,
     until: async (predicate, what) => {
-      for (let turn = 0; turn < 20_000; turn++) {
+      // Event-loop turns, bounded in wall time only as a safety net (a remote log answers in ms).
+      const giveUpAt = Date.now() + UNTIL_LIMIT_MS;
+      while (Date.now() < giveUpAt) {
         if (predicate()) return;
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
@@ -64,6 +74,8 @@ export async function createHarness(
     },
   };
 }
+
+const UNTIL_LIMIT_MS = 10_000;
 
 /** Makes a harness whose bus is closed after the test. */
 export type HarnessMaker = (

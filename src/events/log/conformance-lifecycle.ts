@@ -69,9 +69,14 @@ export function describeLifecycle(harness: HarnessMaker): void {
       const h = await harness({ bufferSize: 100, consumers: ['busy', 'idle'] });
       let release: () => void = () => {};
       const gate = new Promise<void>((resolve) => (release = resolve));
-      h.bus.subscribe(h.channel, () => gate, { consumer: 'busy' });
+      let started = false;
+      const handler = () => {
+        started = true;
+        return gate;
+      };
+      h.bus.subscribe(h.channel, handler, { consumer: 'busy' });
       for (const n of range(4)) await h.bus.emit(h.channel, h.event(n));
-      await settle();
+      await h.until(() => started, 'the first delivery');
       const channel = (await h.bus.health()).channels.find((c) => c.channel === h.channel);
       expect(channel).toMatchObject({ retained: 4, bufferSize: 100 });
       expect(channel?.consumers).toEqual([

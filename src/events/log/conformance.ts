@@ -29,7 +29,7 @@ export function describeEventLogConformance(factory: EventLogFactory): void {
     });
     describeDelivery(harness);
     describeFailures(harness);
-    describeFlowControl(harness, factory.offHeapBacklog);
+    describeFlowControl(harness, factory);
     describeLifecycle(harness);
     describeOrderingProperty(factory, buses);
   });

@@ -8,6 +8,22 @@ export type MaybePromise<T> = T | Promise<T>;
 export const DURABILITIES = ['memory', 'process_crash', 'power_loss'] as const;
 export type Durability = (typeof DURABILITIES)[number];
 
+/** Connection states of a remote log, reported through `EventLog.onStatus`. */
+export const LOG_STATUSES = [
+  'connected',
+  'disconnected',
+  'reconnecting',
+  'reconnected',
+  'error',
+] as const;
+export type LogStatusKind = (typeof LOG_STATUSES)[number];
+
+export interface LogStatus {
+  readonly kind: LogStatusKind;
+  /** A short, secret-free description (server address, error). */
+  readonly detail?: string;
+}
+
 /** One event as it sits in a channel's log. Entries are shared by every consumer: never mutate one. */
 export interface LogEntry {
   /** Position in the channel, increasing in append order across all priorities. */
@@ -69,6 +85,8 @@ export interface EventLog {
   readonly supportsOffHeapBacklog: boolean;
   /** Idempotent. */
   init(): Promise<void>;
+  /** Called when the log's connection state changes (remote logs); see `LogStatus`. */
+  onStatus?(listener: (status: LogStatus) => void): void;
   /** Opens (creating or provisioning) a channel. Called once per channel by the bus. */
   openChannel(spec: ChannelSpec): Promise<ChannelLog>;
   /** Idempotent; waits for pending appends to settle. */
@@ -89,7 +107,7 @@ export interface ChannelLog {
   /** Events retained for the slowest consumer: what back pressure measures. */
   retained(): number;
   /** Events appended and not yet acknowledged by a consumer, subscribed or not (0 if unknown). */
-  lagOf(consumer: string): number;
+  lagOf(consumer: string): MaybePromise<number>;
   /** Called after entries were released (acknowledged by everyone), so producers may resume. */
   onRelease(listener: () => void): void;
   readonly deadLetters: DeadLetterLog;
@@ -104,8 +122,13 @@ export interface LogCursor {
   ack(entry: LogEntry): MaybePromise<void>;
   /** Moves the entry to the dead-letter queue and acknowledges it, atomically where the backend can. */
   deadLetter(entry: LogEntry, record: DeadLetter): MaybePromise<void>;
-  /** Entries appended and not yet acknowledged by this consumer. */
+  /**
+   * Entries appended and not yet acknowledged by this consumer. A remote log may answer from a
+   * cached count; `refresh` brings it up to date.
+   */
   lag(): number;
+  /** Updates what `lag()` answers from the log's own state (remote logs). */
+  refresh?(): Promise<void>;
   /** Called when `fetch` may have something new. */
   onAvailable(listener: () => void): void;
   /** Stops reading. Named consumers keep their position; anonymous ones release their entries. */

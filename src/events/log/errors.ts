@@ -10,6 +10,8 @@ export const LOG_ERROR_CODES = {
   LOG_FILE_LOCKED: 'LOG_FILE_LOCKED',
   LOG_IO_FAILED: 'LOG_IO_FAILED',
   LOG_CLOSED: 'LOG_CLOSED',
+  LOG_UNREACHABLE: 'LOG_UNREACHABLE',
+  LOG_PUBLISH_TIMEOUT: 'LOG_PUBLISH_TIMEOUT',
 } as const;
 
 export type LogErrorCode = (typeof LOG_ERROR_CODES)[keyof typeof LOG_ERROR_CODES];
@@ -22,6 +24,8 @@ const CATEGORY: Readonly<Record<LogErrorCode, ErrorCategory>> = {
   LOG_FILE_LOCKED: 'unavailable',
   LOG_IO_FAILED: 'unavailable',
   LOG_CLOSED: 'unavailable',
+  LOG_UNREACHABLE: 'unavailable',
+  LOG_PUBLISH_TIMEOUT: 'deadline_exceeded',
 };
 
 /** A storage failure of an event log, translated from the driver's error. */
