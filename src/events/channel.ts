@@ -248,7 +248,9 @@ export class Channel {
   async drain(): Promise<void> {
     for (;;) {
       // Subscriptions still attaching (a remote log provisions consumers) count as subscribed.
-      await Promise.all([...this.#consumers.values()].map((r) => r.opening));
+      await Promise.all(
+        [...this.#consumers.values()].flatMap((r) => (r.opening ? [r.opening] : [])),
+      );
       const dispatchers = [...this.#consumers.values()].flatMap((r) =>
         r.dispatcher ? [r.dispatcher] : [],
       );
