@@ -32,6 +32,8 @@ export {
   EventLogError,
   LOG_ERROR_CODES,
   DURABILITIES,
+  LOG_STATUSES,
+  NatsEventLog,
 } from './events/index.js';
 export type {
   EventEmitter,
@@ -84,6 +86,9 @@ export type {
   ConsumerRef,
   Durability,
   MaybePromise,
+  LogStatus,
+  LogStatusKind,
+  NatsEventLogConfig,
 } from './events/index.js';
 export { WardenError, isWardenError, ERROR_CATEGORIES } from './shared/errors.js';
 export type { ErrorCategory, ErrorDetails } from './shared/errors.js';

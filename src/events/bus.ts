@@ -15,7 +15,13 @@ import {
 } from './config.js';
 import type { DeadLetter, DeadLetterQuery, ReplayResult } from './dead-letters.js';
 import { BusClosedError, EVENT_ERROR_CODES, ValidationError } from './errors.js';
-import type { AppendOutcome, EventLog, MaybePromise } from './log/contract.js';
+import type {
+  AppendOutcome,
+  EventLog,
+  LogStatus,
+  LogStatusKind,
+  MaybePromise,
+} from './log/contract.js';
 import { WardenError } from '../shared/errors.js';
 import { MemoryEventLog } from './log/memory/memory-event-log.js';
 import { SqliteEventLog } from './log/sqlite/sqlite-event-log.js';
@@ -103,6 +109,7 @@ export class EventBusService implements EventEmitter, EventConsumer {
   readonly #maxEventSizeBytes: number;
   readonly #initializing: Promise<void>;
   #subscriptionCount = 0;
+  #logStatus: LogStatusKind = 'connected';
   #closing: Promise<void> | undefined;
 
   /**
@@ -116,6 +123,9 @@ export class EventBusService implements EventEmitter, EventConsumer {
     this.#observer = options.observer;
     this.#newId = createUuidV7Generator(this.#clock);
     this.#maxEventSizeBytes = maxEventSizeOf(this.#config);
+    this.#log.onStatus?.((status) => {
+      this.#logStatusChanged(status);
+    });
     this.#initializing = this.#log.init();
     this.#initializing.catch(() => undefined); // surfaced by ready() and every emit
     // Configured channels open at once, so their named consumers retain events from the start.
@@ -223,8 +233,10 @@ export class EventBusService implements EventEmitter, EventConsumer {
       (c) =>
         c.retained >= c.bufferSize || c.consumers.some((consumer) => consumer.breaker !== 'closed'),
     );
-    const status = this.#closing !== undefined ? 'closed' : degraded ? 'degraded' : 'ok';
-    return { status, log: this.#log.name, channels };
+    const disconnected = this.#logStatus !== 'connected' && this.#logStatus !== 'reconnected';
+    const status =
+      this.#closing !== undefined ? 'closed' : degraded || disconnected ? 'degraded' : 'ok';
+    return { status, log: this.#log.name, logStatus: this.#logStatus, channels };
   }
 
   /** Names of the channels open so far. */
@@ -387,6 +399,28 @@ export class EventBusService implements EventEmitter, EventConsumer {
       from,
       to,
     });
+  }
+
+  /** A remote log lost or regained its server: reported to observers, health and the system channel. */
+  #logStatusChanged(status: LogStatus): void {
+    if (status.kind === 'error') {
+      this.#observe({
+        kind: 'log_status',
+        status: status.kind,
+        ...(status.detail === undefined ? {} : { detail: status.detail }),
+      });
+      return; // an error report is not a state
+    }
+    this.#logStatus = status.kind;
+    this.#observe({
+      kind: 'log_status',
+      status: status.kind,
+      ...(status.detail === undefined ? {} : { detail: status.detail }),
+    });
+    // Best effort: a 'disconnected' event is stored if the connection returns within the publish timeout.
+    if (status.kind === 'disconnected' || status.kind === 'reconnected') {
+      this.#emitSystemEvent('', `system.event_log.${status.kind}`, { log: this.#log.name });
+    }
   }
 
   #deadLettered(record: DeadLetter): void {

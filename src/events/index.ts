@@ -60,11 +60,13 @@ export { retryDelayMs } from './retry-policy.js';
 export { MemoryEventLog } from './log/memory/memory-event-log.js';
 export { SqliteEventLog } from './log/sqlite/sqlite-event-log.js';
 export type { SqliteEventLogConfig } from './log/sqlite/sqlite-event-log.js';
+export { NatsEventLog } from './log/nats/nats-event-log.js';
+export type { NatsEventLogConfig } from './log/nats/nats-event-log.js';
 export type { RetentionConfig } from './log/sqlite/sqlite-retention.js';
 export { EventLogError, LOG_ERROR_CODES } from './log/errors.js';
 export type { LogErrorCode } from './log/errors.js';
 export type { MemoryEventLogConfig } from './log/memory/memory-event-log.js';
-export { DURABILITIES } from './log/contract.js';
+export { DURABILITIES, LOG_STATUSES } from './log/contract.js';
 export type {
   EventLog,
   ChannelLog,
@@ -78,4 +80,6 @@ export type {
   ConsumerRef,
   Durability,
   MaybePromise,
+  LogStatus,
+  LogStatusKind,
 } from './log/contract.js';

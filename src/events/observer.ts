@@ -1,3 +1,4 @@
+import type { LogStatusKind } from './log/contract.js';
 import type { BreakerState } from './circuit-breaker.js';
 import type { DeadLetterReason } from './dead-letters.js';
 import type { Priority } from './schema.js';
@@ -46,6 +47,7 @@ export type BusObservation =
       readonly from: BreakerState;
       readonly to: BreakerState;
     }
+  | { readonly kind: 'log_status'; readonly status: LogStatusKind; readonly detail?: string }
   | {
       readonly kind: 'internal_error';
       readonly channel: string;
@@ -90,5 +92,7 @@ export interface ChannelHealth {
 export interface BusHealth {
   readonly status: 'ok' | 'degraded' | 'closed';
   readonly log: string;
+  /** The log's connection state (`connected` for local logs). */
+  readonly logStatus: LogStatusKind;
   readonly channels: readonly ChannelHealth[];
 }

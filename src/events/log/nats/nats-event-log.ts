@@ -56,6 +56,7 @@ export class NatsEventLog implements EventLog, NatsHost {
   #jsm: JetStreamManager | undefined;
   #initializing: Promise<void> | undefined;
   #closed = false;
+  #serverVersion = 'unknown';
 
   constructor(config: NatsEventLogConfig) {
     const prefix = config.prefix ?? 'warden';
@@ -97,6 +98,14 @@ export class NatsEventLog implements EventLog, NatsHost {
   init(): Promise<void> {
     this.#initializing ??= this.#connect();
     return this.#initializing;
+  }
+
+  /**
+   * Version of the server this log connected to. Nothing here depends on it: one filter subject
+   * per consumer, `term()` without a reason and Warden-side deadlines work from 2.9 on.
+   */
+  get serverVersion(): string {
+    return this.#serverVersion;
   }
 
   onStatus(listener: (status: LogStatus) => void): void {
@@ -148,7 +157,11 @@ export class NatsEventLog implements EventLog, NatsHost {
         `checking JetStream on ${servers.join(', ')} (is it enabled with -js?)`,
       );
     }
-    this.#report({ kind: 'connected', detail: this.#nc.getServer() });
+    this.#serverVersion = this.#nc.info?.version ?? 'unknown';
+    this.#report({
+      kind: 'connected',
+      detail: `${this.#nc.getServer()} (nats-server ${this.#serverVersion})`,
+    });
     void this.#watch(this.#nc);
   }
 
