@@ -34,6 +34,8 @@ export {
   DURABILITIES,
   LOG_STATUSES,
   NatsEventLog,
+  createEventLog,
+  EVENT_LOG_DRIVERS,
 } from './events/index.js';
 export type {
   EventEmitter,
@@ -89,6 +91,7 @@ export type {
   LogStatus,
   LogStatusKind,
   NatsEventLogConfig,
+  EventLogConfig,
 } from './events/index.js';
 export { WardenError, isWardenError, ERROR_CATEGORIES } from './shared/errors.js';
 export type { ErrorCategory, ErrorDetails } from './shared/errors.js';

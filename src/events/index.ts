@@ -61,6 +61,8 @@ export { MemoryEventLog } from './log/memory/memory-event-log.js';
 export { SqliteEventLog } from './log/sqlite/sqlite-event-log.js';
 export type { SqliteEventLogConfig } from './log/sqlite/sqlite-event-log.js';
 export { NatsEventLog } from './log/nats/nats-event-log.js';
+export { createEventLog, EVENT_LOG_DRIVERS } from './log/create-event-log.js';
+export type { EventLogConfig } from './log/create-event-log.js';
 export type { NatsEventLogConfig } from './log/nats/nats-event-log.js';
 export type { RetentionConfig } from './log/sqlite/sqlite-retention.js';
 export { EventLogError, LOG_ERROR_CODES } from './log/errors.js';
