@@ -34,7 +34,8 @@ import type {
   SubscribeOptions,
   Subscription,
 } from './subscribe-options.js';
-import { validateEvent } from './validate-event.js';
+import { checkEvent } from './validate-event.js';
+import { PendingAppend } from './pending-append.js';
 
 /** The spec's producer interface (EVENT_ARCHITECTURE.md, "Event Production Interface"). */
 export interface EventEmitter {
@@ -279,10 +280,10 @@ export class EventBusService implements EventEmitter, EventConsumer {
     try {
       if (this.#closing !== undefined) throw new BusClosedError();
       const channel = this.#getOrCreateChannel(channelName);
-      const validated = validateEvent(event, this.#maxEventSizeBytes);
+      const json = checkEvent(event, this.#maxEventSizeBytes);
       const options = parseEmitOptions(rawOptions);
       priority = options.priority;
-      outcome = channel.publish({ validated, sync, ...options });
+      outcome = channel.publish(new PendingAppend(event, json, options, sync));
     } catch (error) {
       this.#rejected(channelName, error);
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));

@@ -9,7 +9,6 @@ import { BusClosedError, EVENT_ERROR_CODES } from './errors.js';
 import { WardenError } from '../shared/errors.js';
 import type {
   AppendOutcome,
-  AppendRequest,
   ChannelLog,
   ConsumerRef,
   EventLog,
@@ -17,9 +16,9 @@ import type {
   MaybePromise,
 } from './log/contract.js';
 import type { BusObserver, ChannelHealth, ConsumerCounters, ConsumerHealth } from './observer.js';
-import type { BaseEvent, Priority } from './schema.js';
+import type { BaseEvent } from './schema.js';
 import { tenantOf } from './schema.js';
-import type { ValidatedEvent } from './validate-event.js';
+import type { PendingAppend } from './pending-append.js';
 
 /** Everything a channel needs from its bus. */
 export interface ChannelContext {
@@ -36,14 +35,6 @@ export interface ChannelContext {
     to: BreakerState,
   ) => void;
   readonly onDeadLetter: (record: DeadLetter) => void;
-}
-
-export interface PublishRequest {
-  readonly validated: ValidatedEvent;
-  readonly priority: Priority;
-  readonly idempotencyKey?: string;
-  readonly deadline?: number;
-  readonly sync: boolean;
 }
 
 export interface SubscriptionPlan {
@@ -63,27 +54,6 @@ interface ConsumerRecord {
   dispatcher: Dispatcher | undefined;
   /** The cursor being opened, so an unsubscribe that races the open can still stop it. */
   opening: Promise<void> | undefined;
-}
-
-/** An append request whose JSON is made only if the log asks for it. */
-class PendingAppend implements AppendRequest {
-  readonly event: BaseEvent;
-  readonly priority: Priority;
-  readonly idempotencyKey?: string;
-  readonly deadline?: number;
-  readonly #validated: ValidatedEvent;
-
-  constructor(request: PublishRequest) {
-    this.#validated = request.validated;
-    this.event = request.validated.event;
-    this.priority = request.priority;
-    if (request.idempotencyKey !== undefined) this.idempotencyKey = request.idempotencyKey;
-    if (request.deadline !== undefined) this.deadline = request.deadline;
-  }
-
-  get json(): string {
-    return this.#validated.json;
-  }
 }
 
 const ATTACHED: Promise<void> = Promise.resolve();
@@ -144,7 +114,7 @@ export class Channel {
    * Admits and appends one event. Synchronous when the log is open, there is room and the
    * log appends synchronously (the memory log), so the hot path allocates no promise.
    */
-  publish(request: PublishRequest): MaybePromise<AppendOutcome> {
+  publish(request: PendingAppend): MaybePromise<AppendOutcome> {
     const log = this.#log;
     if (log === undefined) return this.#opening.then(() => this.publish(request));
     const wait = this.#admission.acquire(request.priority);
@@ -152,11 +122,11 @@ export class Channel {
     return this.#append(log, request);
   }
 
-  #append(log: ChannelLog, request: PublishRequest): MaybePromise<AppendOutcome> {
+  #append(log: ChannelLog, request: PendingAppend): MaybePromise<AppendOutcome> {
     this.#pendingAppends++;
     let appended: MaybePromise<AppendOutcome>;
     try {
-      appended = log.append(new PendingAppend(request), { sync: request.sync });
+      appended = log.append(request, request.options);
     } catch (error) {
       this.#appendSettled();
       throw error;

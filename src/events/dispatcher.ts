@@ -230,11 +230,10 @@ export class Dispatcher {
         if (!queue.hasWork() && this.#settings.maxConcurrency === 1) this.#fetch();
         if (!queue.hasWork()) break;
         if (++delivered > KEY_QUANTUM && this.#ready.length > 0) break;
-        const head = queue.current ?? queue.peek();
         if (
           this.#settings.handler.kind === 'batch' &&
           queue.current === undefined &&
-          head?.isolate === false
+          queue.peek()?.isolate === false
         ) {
           outcome = await this.#attemptBatch(queue, queue.takeBatch(this.#settings.batchSize));
           if (outcome !== 'done') break;
@@ -301,8 +300,7 @@ export class Dispatcher {
    */
   #beforeAttempt(queue: KeyQueue, delivery: Delivery): Outcome | undefined {
     const { entry } = delivery;
-    const now = this.#context.clock.now();
-    if (entry.deadline !== undefined && now > entry.deadline) {
+    if (entry.deadline !== undefined && this.#context.clock.now() > entry.deadline) {
       this.#deadLetter(queue, delivery, 'deadline_exceeded');
       return 'done';
     }
@@ -314,7 +312,6 @@ export class Dispatcher {
     }
     if (!this.#breaker.tryAcquire()) return 'parked';
     delivery.attempts++;
-    delivery.firstAttemptAt ??= now;
     return undefined;
   }
 
@@ -373,6 +370,8 @@ export class Dispatcher {
   }
 
   #failed(queue: KeyQueue, delivery: Delivery, error: unknown): Outcome {
+    // Stamped at the first failure, not before each attempt: the happy path reads no clock.
+    delivery.firstAttemptAt ??= this.#context.clock.now();
     delivery.lastError = describeError(error);
     if (error instanceof PermanentFailure) {
       // The event's fault, not the consumer's health: the breaker does not count it.

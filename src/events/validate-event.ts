@@ -59,29 +59,37 @@ export function validateEvent(
   value: unknown,
   maxSizeBytes: number = DEFAULT_MAX_EVENT_SIZE_BYTES,
 ): ValidatedEvent {
+  return new ValidatedEvent(value as BaseEvent, checkEvent(value, maxSizeBytes));
+}
+
+/**
+ * `validateEvent` without the wrapper, for the emit path: returns the JSON encoding when it
+ * had to be made to measure a large event, else undefined (most events never need it).
+ * @throws ValidationError as `validateEvent`.
+ */
+export function checkEvent(value: unknown, maxSizeBytes: number): string | undefined {
   const issues = eventIssues(value);
   if (issues.length > 0)
     throw new ValidationError(EVENT_ERROR_CODES.EVENT_INVALID, 'invalid event', issues);
-  const event = value as BaseEvent;
   let bound: number;
   try {
     // An upper bound of the encoded size, without building the string: most events are far under the limit.
-    bound = sizeBound(event, 0);
+    bound = sizeBound(value, 0);
   } catch (error) {
     const reason = error instanceof NotSerialisable ? error.message : (error as Error).message;
     throw new ValidationError(EVENT_ERROR_CODES.EVENT_INVALID, 'invalid event', [
       { path: '', reason: `is not JSON-serialisable (${reason})` },
     ]);
   }
-  if (bound <= maxSizeBytes) return new ValidatedEvent(event);
-  const validated = new ValidatedEvent(event, JSON.stringify(event));
-  const sizeBytes = validated.sizeBytes;
+  if (bound <= maxSizeBytes) return undefined;
+  const json = JSON.stringify(value);
+  const sizeBytes = Buffer.byteLength(json, 'utf8');
   if (sizeBytes > maxSizeBytes) {
     throw new ValidationError(EVENT_ERROR_CODES.EVENT_TOO_LARGE, 'event too large', [
       { path: '', reason: `encodes to ${sizeBytes} bytes, over the limit of ${maxSizeBytes}` },
     ]);
   }
-  return validated;
+  return json;
 }
 
 /** At least the UTF-8 size of `JSON.stringify(value)`; throws NotSerialisable where stringify would throw. */
