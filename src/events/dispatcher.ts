@@ -80,8 +80,9 @@ export class Dispatcher {
       this.#onBreakerChange(from, to);
     });
     cursor.onAvailable(() => {
-      // A running single-key loop refetches by itself when its queue runs dry.
-      if (this.#active === 0 || settings.maxConcurrency > 1) this.#schedulePump();
+      // A running single-key loop refetches by itself when its queue runs dry. The log calls
+      // this from a task of its own (never inside append), so pumping right here is safe.
+      if (this.#active === 0 || settings.maxConcurrency > 1) this.#pump();
     });
     this.#schedulePump();
   }
@@ -289,6 +290,11 @@ export class Dispatcher {
       queue.state = 'idle';
       // Idle queues are kept for reuse (most keys come back), but not without bound.
       if (this.#keys.size > MAX_IDLE_KEYS) this.#keys.delete(queue.key);
+      if (this.#settings.maxConcurrency === 1) {
+        // The single-key loop just found the log empty: no need to ask it again.
+        this.#checkIdle();
+        return;
+      }
     }
     this.#pump();
   }

@@ -129,7 +129,10 @@ export interface LogCursor {
   lag(): number;
   /** Updates what `lag()` answers from the log's own state (remote logs). */
   refresh?(): Promise<void>;
-  /** Called when `fetch` may have something new. */
+  /**
+   * Called when `fetch` may have something new. Never called synchronously from inside
+   * `append` or `ack` (the dispatcher fetches and runs handlers right in the callback).
+   */
   onAvailable(listener: () => void): void;
   /** Stops reading. Named consumers keep their position; anonymous ones release their entries. */
   close(): MaybePromise<void>;

@@ -10,6 +10,8 @@ export interface CursorHost {
   detach(cursor: MemoryCursor): void;
 }
 
+const NOTHING: readonly LogEntry[] = Object.freeze([]);
+
 /** Position of one consumer in each lane, tolerating out-of-order acknowledgements. */
 class LanePosition {
   /** Next index to hand out. */
@@ -43,6 +45,7 @@ export class MemoryCursor implements LogCursor {
   }
 
   fetch(max: number): readonly LogEntry[] {
+    if (this.#replays.length === 0 && this.#isCaughtUp()) return NOTHING;
     const out: LogEntry[] = [];
     while (out.length < max && this.#replays.length > 0) {
       const replay = this.#replays.shift() as MemoryEntry;
@@ -89,6 +92,14 @@ export class MemoryCursor implements LogCursor {
     this.ack(entry);
   }
 
+  #isCaughtUp(): boolean {
+    const lanes = this.#host.lanes;
+    for (let l = 0; l < lanes.length; l++) {
+      if ((this.positions[l] as LanePosition).next < (lanes[l] as Lane).tail) return false;
+    }
+    return true;
+  }
+
   lag(): number {
     let lag = this.#replays.length + this.#replaysOut.size;
     const lanes = this.#host.lanes;
@@ -110,7 +121,9 @@ export class MemoryCursor implements LogCursor {
   /** Puts a dead letter's event back in front of this consumer. */
   requeue(entry: MemoryEntry): void {
     this.#replays.push(entry);
-    this.notify();
+    queueMicrotask(() => {
+      this.notify();
+    });
   }
 
   close(): void {

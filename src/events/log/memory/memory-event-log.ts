@@ -66,6 +66,7 @@ class MemoryChannelLog implements ChannelLog, CursorHost {
   readonly #releaseListeners: (() => void)[] = [];
   #seq = 0;
   #retained = 0;
+  #announcing = false;
 
   constructor(spec: ChannelSpec, clock: Clock) {
     this.name = spec.name;
@@ -93,7 +94,14 @@ class MemoryChannelLog implements ChannelLog, CursorHost {
       new MemoryEntry(seq, request.priority, request.event, now, request.deadline, lane.tail),
     );
     this.#retained++;
-    for (const cursor of this.#attached) cursor.notify();
+    if (!this.#announcing) {
+      // One microtask per burst of appends, never a call from inside append (see onAvailable).
+      this.#announcing = true;
+      queueMicrotask(() => {
+        this.#announcing = false;
+        for (const cursor of this.#attached) cursor.notify();
+      });
+    }
     return { kind: 'appended', seq };
   }
 

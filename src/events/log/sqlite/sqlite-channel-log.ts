@@ -69,6 +69,7 @@ export class SqliteChannelLog implements ChannelLog, CursorStore {
   readonly #replays = new Map<string, number>();
   readonly #releaseListeners: (() => void)[] = [];
   #nextSeq: number;
+  #announcing = false;
 
   constructor(host: ChannelHost, id: number, spec: ChannelSpec) {
     this.#host = host;
@@ -127,7 +128,19 @@ export class SqliteChannelLog implements ChannelLog, CursorStore {
     (this.#caches[entry.lane] as TailCache).push(entry);
     this.#tails[entry.lane] = entry.seq;
     for (const cursor of this.#cursors.values()) cursor.appended(entry.lane);
-    for (const cursor of this.#cursors.values()) if (cursor.attached) cursor.notify();
+  }
+
+  /**
+   * After a group commit: tells attached cursors there is more, once per commit and from a
+   * microtask (a commit can run inside `append`, when the batch fills up).
+   */
+  announce(): void {
+    if (this.#announcing) return;
+    this.#announcing = true;
+    queueMicrotask(() => {
+      this.#announcing = false;
+      for (const cursor of this.#cursors.values()) if (cursor.attached) cursor.notify();
+    });
   }
 
   openCursor(consumer: ConsumerRef): LogCursor {
@@ -204,8 +217,7 @@ export class SqliteChannelLog implements ChannelLog, CursorStore {
   /** Replays were stored for `consumer` (in the caller's transaction). */
   replaysAdded(consumer: string, count: number): void {
     this.#replays.set(consumer, this.pendingReplays(consumer) + count);
-    const cursor = this.#cursors.get(consumer);
-    if (cursor?.attached === true) cursor.notify();
+    this.announce();
   }
 
   hasConsumer(name: string): boolean {

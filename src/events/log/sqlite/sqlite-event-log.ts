@@ -320,6 +320,7 @@ export class SqliteEventLog implements EventLog, ChannelHost {
         append.resolve({ kind: 'appended', seq: append.entry.seq });
       }
     }
+    for (const channel of new Set(batch.map((append) => append.channel))) channel.announce();
   }
 
   /**
