@@ -116,7 +116,10 @@ export interface ChannelLog {
 /** A consumer's read position. Entries come highest priority first, append order within a priority. */
 export interface LogCursor {
   readonly consumer: ConsumerRef;
-  /** Up to `max` entries not yet handed out through this cursor. */
+  /**
+   * Up to `max` entries not yet handed out through this cursor. The caller reads the array
+   * before fetching again: a log may reuse it for the next fetch.
+   */
   fetch(max: number): MaybePromise<readonly LogEntry[]>;
   /** The consumer is done with the entry (processed, or skipped by its filter). */
   ack(entry: LogEntry): MaybePromise<void>;

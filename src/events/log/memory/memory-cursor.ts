@@ -32,6 +32,7 @@ export class MemoryCursor implements LogCursor {
   readonly positions: LanePosition[];
   readonly #host: CursorHost;
   readonly #replays: MemoryEntry[] = [];
+  readonly #scratch: LogEntry[] = [];
   /** Replayed entries handed out and not yet acknowledged. */
   readonly #replaysOut = new Set<MemoryEntry>();
   #listener: (() => void) | undefined;
@@ -46,7 +47,8 @@ export class MemoryCursor implements LogCursor {
 
   fetch(max: number): readonly LogEntry[] {
     if (this.#replays.length === 0 && this.#isCaughtUp()) return NOTHING;
-    const out: LogEntry[] = [];
+    const out = this.#scratch; // the contract lets a log reuse the array of the previous fetch
+    out.length = 0;
     while (out.length < max && this.#replays.length > 0) {
       const replay = this.#replays.shift() as MemoryEntry;
       this.#replaysOut.add(replay);
