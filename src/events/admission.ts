@@ -1,4 +1,5 @@
 import type { Clock, TimerHandle } from '../shared/clock.js';
+import { Fifo } from './fifo.js';
 import { BackPressureError } from './errors.js';
 import type { Priority } from './schema.js';
 
@@ -36,7 +37,13 @@ export class Admission {
   readonly #clock: Clock;
   readonly #retained: () => number;
   readonly #limits: Readonly<Record<Priority, number>>;
-  readonly #waiters: Record<Priority, Waiter[]> = { high: [], normal: [], low: [] };
+  // FIFOs with lazy removal: a timed-out waiter stays queued, marked settled, until it reaches the head.
+  readonly #waiters: Record<Priority, Fifo<Waiter>> = {
+    high: new Fifo(),
+    normal: new Fifo(),
+    low: new Fifo(),
+  };
+  readonly #queued: Record<Priority, number> = { high: 0, normal: 0, low: 0 };
   #waiting = 0;
   /** Admitted but not yet appended, so a burst of concurrent emits cannot overshoot the limit. */
   #reserved = 0;
@@ -77,6 +84,7 @@ export class Admission {
         this.#timeout(waiter);
       }, this.#settings.emitTimeoutMs);
       this.#waiters[priority].push(waiter);
+      this.#queued[priority]++;
       this.#waiting++;
     });
   }
@@ -91,20 +99,23 @@ export class Admission {
   wake(): void {
     for (const priority of PRIORITY_ORDER) {
       const queue = this.#waiters[priority];
-      while (queue.length > 0 && this.#hasRoom(priority)) {
+      while (this.#queued[priority] > 0 && this.#hasRoom(priority)) {
         const waiter = queue.shift() as Waiter;
+        if (waiter.settled) continue; // timed out earlier
         this.#settle(waiter);
         this.#reserved++;
         waiter.resolve();
       }
-      if (queue.length > 0) return; // higher priorities go first: do not let lower ones overtake
+      if (this.#queued[priority] > 0) return; // higher priorities go first: do not let lower ones overtake
     }
   }
 
   /** Fails every queued emit (the bus is closing). */
   rejectAll(error: Error): void {
     for (const priority of PRIORITY_ORDER) {
-      for (const waiter of this.#waiters[priority].splice(0)) {
+      const queue = this.#waiters[priority];
+      for (let waiter = queue.shift(); waiter !== undefined; waiter = queue.shift()) {
+        if (waiter.settled) continue;
         this.#settle(waiter);
         waiter.reject(error);
       }
@@ -116,16 +127,14 @@ export class Admission {
   }
 
   #queuedAtOrAbove(priority: Priority): number {
-    let count = this.#waiters.high.length;
-    if (priority !== 'high') count += this.#waiters.normal.length;
-    if (priority === 'low') count += this.#waiters.low.length;
+    let count = this.#queued.high;
+    if (priority !== 'high') count += this.#queued.normal;
+    if (priority === 'low') count += this.#queued.low;
     return count;
   }
 
   #timeout(waiter: Waiter): void {
     if (waiter.settled) return;
-    const queue = this.#waiters[waiter.priority];
-    queue.splice(queue.indexOf(waiter), 1);
     this.#settle(waiter);
     waiter.reject(
       new BackPressureError(this.#settings.channel, {
@@ -139,6 +148,7 @@ export class Admission {
 
   #settle(waiter: Waiter): void {
     waiter.settled = true;
+    this.#queued[waiter.priority]--;
     this.#waiting--;
     if (waiter.timer !== undefined) this.#clock.clearTimeout(waiter.timer);
   }

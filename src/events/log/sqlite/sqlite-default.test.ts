@@ -5,6 +5,7 @@ import { expect, it } from 'vitest';
 import { EventBusService } from '../../bus.js';
 import { eventBusConfig } from '../../config.js';
 import { createEvent } from '../../create-event.js';
+import type { DomainEvent } from '../../schema.js';
 
 it('runs on the durable SQLite log whenever the bus is given a data directory', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'warden-default-log-'));
@@ -21,7 +22,9 @@ it('runs on the durable SQLite log whenever the bus is given a data directory', 
     // The event waits on disk for the configured consumer across the restart.
     const second = new EventBusService(eventBusConfig, { dataDir });
     const seen: unknown[] = [];
-    second.subscribe('security', async (e) => void seen.push(e.data), { consumer: 'audit-logger' });
+    second.subscribe('security', async (e: DomainEvent<unknown>) => void seen.push(e.data), {
+      consumer: 'audit-logger',
+    });
     await second.drain();
     expect(seen).toEqual([{ n: 1 }]);
     await second.close();
