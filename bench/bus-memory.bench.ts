@@ -85,6 +85,7 @@ const producerFloor: BenchCase = {
 const failureHandling: BenchCase = {
   name: 'rejecting-handler',
   description: 'a handler that rejects: eventemitter2 vs Warden (default security channel)',
+  timingSensitive: false,
   async run() {
     const crash = eventEmitter2RejectionExit();
     const awaited = await eventEmitter2EmitAsyncAttempts();

@@ -10,10 +10,10 @@
  */
 import { fork } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { machineBusyCpuMs, machineInfo, sourceInfo, waitForIdleMachine } from './lib/machine.js';
+import { startContentionProbe, waitForIdleMachine } from './lib/contention.js';
+import { machineInfo, sourceInfo } from './lib/machine.js';
 import { medianMetrics, renderChecks, renderMachine, renderTable } from './lib/report.js';
 import type {
   Benchmark,
@@ -114,26 +114,6 @@ function runCase(file: string, benchCase: BenchCase, scale: number): Promise<Chi
 }
 
 /**
- * Share of the machine's CPU capacity used by other processes while a case ran (NaN where
- * unknown): the machine busy time, less the case's and the runner's own CPU time.
- */
-function startContentionProbe(): { stop(caseCpuMs: number): number } {
-  const busyBefore = machineBusyCpuMs();
-  const ownBefore = process.cpuUsage();
-  const started = performance.now();
-  return {
-    stop(caseCpuMs) {
-      const busyAfter = machineBusyCpuMs();
-      if (busyBefore === undefined || busyAfter === undefined) return Number.NaN;
-      const own = process.cpuUsage(ownBefore);
-      const otherMs = busyAfter - busyBefore - caseCpuMs - (own.user + own.system) / 1000;
-      const capacityMs = (performance.now() - started) * availableParallelism();
-      return Math.max(0, otherMs) / capacityMs;
-    },
-  };
-}
-
-/**
  * One run of a case on a machine as quiet as it gets: waits for idle CPUs first, and runs
  * again (up to `MAX_ATTEMPTS`) when other processes competed, keeping the least disturbed.
  */
@@ -143,8 +123,9 @@ async function runUncontended(
   scale: number,
 ): Promise<FailedReport | MeasuredRun> {
   let best: MeasuredRun | undefined;
-  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    await waitForIdleMachine(CONTENTION_WARNING, IDLE_WAIT_MS);
+  const attempts = benchCase.timingSensitive === false ? 1 : MAX_ATTEMPTS;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    if (attempts > 1) await waitForIdleMachine(CONTENTION_WARNING, IDLE_WAIT_MS);
     const contention = startContentionProbe();
     const report = await runCase(file, benchCase, scale);
     if (report.kind === 'failed') return report;
@@ -153,7 +134,7 @@ async function runUncontended(
       otherCpuShare: contention.stop(report.process.processCpuMs),
     };
     if (best === undefined || run.otherCpuShare < best.otherCpuShare) best = run;
-    if (!(run.otherCpuShare > CONTENTION_WARNING)) break;
+    if (!(run.otherCpuShare > CONTENTION_WARNING) || attempt === attempts) break;
     process.stdout.write(`(contended ${(run.otherCpuShare * 100).toFixed(0)}%, again) `);
   }
   return best as MeasuredRun;
@@ -205,9 +186,10 @@ function print(benchmark: Benchmark, outcomes: readonly CaseOutcome[], summary?:
     });
   }
   for (const o of outcomes) {
+    const sensitive = benchmark.cases.find((c) => c.name === o.name)?.timingSensitive !== false;
     const worst =
       o.kind === 'measured' ? Math.max(...o.runs.map((r) => r['otherCpuShare'] ?? 0)) : 0;
-    if (worst > CONTENTION_WARNING)
+    if (sensitive && worst > CONTENTION_WARNING)
       console.log(
         `  WARNING ${o.name}: other processes used ${(worst * 100).toFixed(0)}% of the CPUs during a run; its numbers are unreliable`,
       );

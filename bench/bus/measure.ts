@@ -5,8 +5,8 @@ import { CONSUMERS, securityEvent } from './security-event.js';
 import type { BusUnderTest } from './subjects.js';
 
 /**
- * Emits in flight when the bus is awaited. 1 (await every emit) was the fastest setting for
- * both Warden and eventemitter2's emitAsync in a sweep of 1…1024 (docs/benchmarks.md).
+ * Emits in flight when the bus is awaited. In a sweep of 1…1024 (docs/benchmarks.md), 1 (await
+ * every emit) was eventemitter2 emitAsync's best and within noise of Warden's best.
  */
 export const PRODUCER_WINDOW = 1;
 /** Enough concurrent producers to keep Warden's `security` buffer full (back pressure engaged). */

@@ -25,6 +25,11 @@ export interface BenchCase {
   /** Unique within its benchmark; `npm run bench -- <filter>` matches `<benchmark>/<case>`. */
   readonly name: string;
   readonly description: string;
+  /**
+   * False for a case whose results do not depend on speed (a behaviour demonstration): it is
+   * not held back for an idle machine, rerun or flagged when other processes compete.
+   */
+  readonly timingSensitive?: boolean;
   run(options: BenchOptions): Promise<CaseResult>;
 }
 
