@@ -432,21 +432,16 @@ export class Dispatcher {
   }
 
   #deadLetter(queue: KeyQueue, delivery: Delivery, reason: DeadLetterReason): void {
-    const { entry } = delivery;
-    const record: DeadLetter = {
-      id: this.#context.newId(),
-      channel: this.#settings.channel,
-      consumer: this.#settings.consumer,
-      event: entry.event,
-      priority: entry.priority,
+    const { channel, consumer } = this.#settings;
+    const record = delivery.toDeadLetter(
+      this.#context.newId(),
+      channel,
+      consumer,
       reason,
-      attempts: delivery.attempts,
-      deadLetteredAt: this.#context.clock.now(),
-      ...(delivery.lastError === undefined ? {} : { lastError: delivery.lastError }),
-      ...(delivery.firstAttemptAt === undefined ? {} : { firstAttemptAt: delivery.firstAttemptAt }),
-    };
+      this.#context.clock.now(),
+    );
     this.#context.counters.deadLettered++;
-    this.#release(queue, delivery, this.#cursor.deadLetter(entry, record));
+    this.#release(queue, delivery, this.#cursor.deadLetter(delivery.entry, record));
     this.#context.observe?.({
       kind: 'dead_lettered',
       channel: this.#settings.channel,

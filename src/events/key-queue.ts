@@ -1,4 +1,5 @@
 import { Fifo } from './fifo.js';
+import type { DeadLetter, DeadLetterReason } from './dead-letters.js';
 import type { LogEntry } from './log/contract.js';
 
 /** One event on its way to one consumer: the attempts made so far and how the last one ended. */
@@ -12,6 +13,29 @@ export class Delivery {
 
   constructor(entry: LogEntry) {
     this.entry = entry;
+  }
+
+  /** The dead-letter record of this delivery, as it stands now. */
+  toDeadLetter(
+    id: string,
+    channel: string,
+    consumer: string,
+    reason: DeadLetterReason,
+    now: number,
+  ): DeadLetter {
+    const { entry } = this;
+    return {
+      id,
+      channel,
+      consumer,
+      event: entry.event,
+      priority: entry.priority,
+      reason,
+      attempts: this.attempts,
+      deadLetteredAt: now,
+      ...(this.lastError === undefined ? {} : { lastError: this.lastError }),
+      ...(this.firstAttemptAt === undefined ? {} : { firstAttemptAt: this.firstAttemptAt }),
+    };
   }
 }
 
