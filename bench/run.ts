@@ -12,7 +12,7 @@ import { fork } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { startContentionProbe, waitForIdleMachine } from './lib/contention.js';
+import { acquireBenchLock, startContentionProbe, waitForIdleMachine } from './lib/contention.js';
 import { machineInfo, sourceInfo } from './lib/machine.js';
 import { medianMetrics, renderChecks, renderMachine, renderTable } from './lib/report.js';
 import type {
@@ -113,6 +113,25 @@ function runCase(file: string, benchCase: BenchCase, scale: number): Promise<Chi
   });
 }
 
+/** One run under the machine-wide bench lock, after waiting for idle CPUs if asked. */
+async function runLocked(
+  file: string,
+  benchCase: BenchCase,
+  scale: number,
+  waitIdle: boolean,
+): Promise<FailedReport | MeasuredRun> {
+  const release = await acquireBenchLock();
+  try {
+    if (waitIdle) await waitForIdleMachine(CONTENTION_WARNING, IDLE_WAIT_MS);
+    const contention = startContentionProbe();
+    const report = await runCase(file, benchCase, scale);
+    if (report.kind === 'failed') return report;
+    return { ...report, otherCpuShare: contention.stop(report.process.processCpuMs) };
+  } finally {
+    release();
+  }
+}
+
 /**
  * One run of a case on a machine as quiet as it gets: waits for idle CPUs first, and runs
  * again (up to `MAX_ATTEMPTS`) when other processes competed, keeping the least disturbed.
@@ -125,14 +144,8 @@ async function runUncontended(
   let best: MeasuredRun | undefined;
   const attempts = benchCase.timingSensitive === false ? 1 : MAX_ATTEMPTS;
   for (let attempt = 1; attempt <= attempts; attempt++) {
-    if (attempts > 1) await waitForIdleMachine(CONTENTION_WARNING, IDLE_WAIT_MS);
-    const contention = startContentionProbe();
-    const report = await runCase(file, benchCase, scale);
-    if (report.kind === 'failed') return report;
-    const run: MeasuredRun = {
-      ...report,
-      otherCpuShare: contention.stop(report.process.processCpuMs),
-    };
+    const run = await runLocked(file, benchCase, scale, attempts > 1);
+    if (run.kind === 'failed') return run;
     if (best === undefined || run.otherCpuShare < best.otherCpuShare) best = run;
     if (!(run.otherCpuShare > CONTENTION_WARNING) || attempt === attempts) break;
     process.stdout.write(`(contended ${(run.otherCpuShare * 100).toFixed(0)}%, again) `);

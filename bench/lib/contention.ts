@@ -2,8 +2,9 @@
  * How much other work competes with a benchmark, from Linux `/proc/stat` (elsewhere the
  * probes report nothing and the runner goes ahead unchecked).
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import os from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 
 /** USER_HZ: /proc/stat counts in 1/100 s on every Linux architecture Node supports. */
@@ -67,4 +68,67 @@ export function startContentionProbe(): { stop(caseCpuMs: number): number } {
       return Math.max(0, otherMs) / capacityMs;
     },
   };
+}
+
+const LOCK_PATH = join(os.tmpdir(), 'warden-bench.lock');
+/** A lock file still empty after this long was left by a runner that died while taking it. */
+const EMPTY_LOCK_STALE_MS = 10_000;
+
+/**
+ * Takes the machine-wide benchmark lock (a file holding the owner's pid in the temp
+ * directory), waiting while another live runner holds it: two runners on one machine would
+ * each be the other's noise. Returns the release function. Where no lock file can be
+ * created, returns at once and the run goes ahead unserialised.
+ */
+export async function acquireBenchLock(): Promise<() => void> {
+  for (;;) {
+    try {
+      const fd = openSync(LOCK_PATH, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return releaseBenchLock;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return () => undefined;
+    }
+    if (isLockStale()) removeLock();
+    else await delay(250);
+  }
+}
+
+function releaseBenchLock(): void {
+  if (readLockOwner() === process.pid) removeLock();
+}
+
+function readLockOwner(): number | undefined {
+  try {
+    const text = readFileSync(LOCK_PATH, 'utf8').trim();
+    return text === '' ? undefined : Number(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function isLockStale(): boolean {
+  const owner = readLockOwner();
+  if (owner === undefined) {
+    try {
+      return Date.now() - statSync(LOCK_PATH).mtimeMs > EMPTY_LOCK_STALE_MS;
+    } catch {
+      return false; // gone already: the next attempt takes it
+    }
+  }
+  try {
+    process.kill(owner, 0); // signal 0 only checks that the process exists
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'EPERM';
+  }
+}
+
+function removeLock(): void {
+  try {
+    unlinkSync(LOCK_PATH);
+  } catch {
+    // another runner removed it first
+  }
 }
