@@ -7,6 +7,7 @@ import {
   ValidationError,
 } from '../events/errors.js';
 import { EventLogError, LOG_ERROR_CODES } from '../events/log/errors.js';
+import { RBAC_ERROR_CODES, RbacError } from '../rbac/errors.js';
 import { ERROR_CATALOGUE } from './error-catalogue.js';
 import { ERROR_CATEGORIES } from './errors.js';
 
@@ -29,6 +30,13 @@ describe('ERROR_CATALOGUE', () => {
   it('covers every event bus code', () => {
     for (const code of Object.values(EVENT_ERROR_CODES)) expect(codes).toContain(code);
     for (const code of Object.values(LOG_ERROR_CODES)) expect(codes).toContain(code);
+  });
+
+  it('covers every RBAC code with the category RbacError raises', () => {
+    for (const code of Object.values(RBAC_ERROR_CODES)) {
+      expect(codes).toContain(code);
+      expect(categoryOf(code)).toBe(new RbacError(code, 'x').category);
+    }
   });
 
   it('names every EVENT_ERROR_CODES key after its value', () => {

@@ -107,4 +107,66 @@ export const ERROR_CATALOGUE: readonly ErrorCatalogueEntry[] = Object.freeze([
     'deadline_exceeded',
     'The event log server did not confirm an append in time; the event may or may not be stored (retry with an idempotency key).',
   ),
+  entry(
+    'RBAC_ROLE_CYCLE',
+    'conflict',
+    'A role change would make role inheritance cyclic; `details.cycle` lists the role ids around the cycle. Nothing was applied.',
+  ),
+  entry(
+    'RBAC_ENTITY_CYCLE',
+    'conflict',
+    'An entity change would make an entity its own ancestor; `details.cycle` lists the entity ids. Nothing was applied.',
+  ),
+  entry(
+    'RBAC_ENTITY_HAS_CHILDREN',
+    'conflict',
+    'An entity that still has child entities cannot be deleted; delete or move the children first.',
+  ),
+  entry(
+    'RBAC_PERMISSION_INVALID',
+    'invalid_argument',
+    'A permission is not `resource:action` with each side `*` or 1 to 128 characters without whitespace, `:` or `*`.',
+  ),
+  entry(
+    'RBAC_NAME_INVALID',
+    'invalid_argument',
+    'An id or name (tenant, user, role, entity) is empty, longer than 128 characters or holds control characters; `details.field` names it.',
+  ),
+  entry(
+    'RBAC_EXPIRY_INVALID',
+    'invalid_argument',
+    'An assignment expiry is not null or a finite epoch-milliseconds number.',
+  ),
+  entry(
+    'RBAC_ROLE_NOT_FOUND',
+    'not_found',
+    'A role id (assigned, inherited or changed) does not exist in the tenant.',
+  ),
+  entry('RBAC_USER_NOT_FOUND', 'not_found', 'A user id does not exist in the tenant.'),
+  entry(
+    'RBAC_ENTITY_NOT_FOUND',
+    'not_found',
+    'An entity id (assignment scope or parent) does not exist in the tenant.',
+  ),
+  entry('RBAC_TENANT_NOT_FOUND', 'not_found', 'The tenant does not exist.'),
+  entry(
+    'RBAC_ESCALATION_DENIED',
+    'permission_denied',
+    'An administrator tried to grant a permission, or assign a role carrying permissions, that they do not hold themselves; `details.missing` lists them.',
+  ),
+  entry(
+    'RBAC_STALE_REVISION',
+    'deadline_exceeded',
+    'The policy did not reach the required revision before the freshness wait timed out.',
+  ),
+  entry(
+    'RBAC_NO_TENANT_CONTEXT',
+    'failed_precondition',
+    'An RBAC call needs a tenant and none was given or found in the request context.',
+  ),
+  entry(
+    'RBAC_PERMISSION_DENIED',
+    'permission_denied',
+    'The caller does not hold the permission the operation requires.',
+  ),
 ]);
