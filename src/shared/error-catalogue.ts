@@ -169,4 +169,24 @@ export const ERROR_CATALOGUE: readonly ErrorCatalogueEntry[] = Object.freeze([
     'permission_denied',
     'The caller does not hold the permission the operation requires.',
   ),
+  entry(
+    'TENANCY_NO_CONTEXT',
+    'failed_precondition',
+    'A tenant-scoped operation ran outside a request context (`runWithContext`), so there is no tenant to act for.',
+  ),
+  entry(
+    'TENANCY_CONTEXT_INVALID',
+    'invalid_argument',
+    'A request context is malformed: `tenantId` missing, or a field empty, not a string or over 256 characters; `issues` lists each.',
+  ),
+  entry(
+    'TENANCY_CROSS_TENANT_DENIED',
+    'permission_denied',
+    'A cross-tenant event was refused: the caller does not hold `CrossTenantOperations:emit` in the source tenant.',
+  ),
+  entry(
+    'TENANCY_SOURCE_MISMATCH',
+    'permission_denied',
+    "A cross-tenant event names a source tenant other than the caller's current tenant.",
+  ),
 ]);
