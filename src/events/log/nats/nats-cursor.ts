@@ -13,30 +13,47 @@ export const DEADLINE_HEADER = 'Warden-Deadline';
 /** Header carrying a replayed event's priority. */
 export const PRIORITY_HEADER = 'Warden-Priority';
 
-/** A JetStream message as a log entry; the message is kept to acknowledge it. */
+/**
+ * A JetStream message as a log entry; the message is kept to acknowledge it.
+ *
+ * `seq` and `appendedAt` come from the message's ack subject, parsed once (by `msg.info`, which
+ * caches it) and only when read: the dispatcher reads neither on a successful delivery. The
+ * headers are looked into only when they hold keys (Warden publishes empty ones unless the
+ * event has a deadline or an idempotency key).
+ */
 export class NatsEntry implements LogEntry {
-  readonly seq: number;
   readonly priority: Priority;
   readonly event: BaseEvent;
-  readonly appendedAt: number;
   readonly deadline?: number;
   readonly replayed?: boolean;
   readonly msg: JsMsg;
 
   constructor(msg: JsMsg, lane: ReadLane, event: BaseEvent) {
     this.msg = msg;
-    this.seq = msg.seq;
     this.event = event;
-    this.appendedAt = Number(msg.timestampNanos / 1_000_000n);
-    const deadline = msg.headers?.get(DEADLINE_HEADER);
-    if (deadline !== undefined && deadline !== '') this.deadline = Number(deadline);
+    const headers = msg.headers;
+    const keys = headers?.keys() ?? [];
+    if (keys.includes(DEADLINE_HEADER)) {
+      const deadline = headers?.get(DEADLINE_HEADER);
+      if (deadline !== undefined && deadline !== '') this.deadline = Number(deadline);
+    }
     if (lane === 'replay') {
       this.replayed = true;
-      const priority = msg.headers?.get(PRIORITY_HEADER);
+      const priority = keys.includes(PRIORITY_HEADER) ? headers?.get(PRIORITY_HEADER) : undefined;
       this.priority = priority === 'high' || priority === 'low' ? priority : 'normal';
     } else {
       this.priority = lane;
     }
+  }
+
+  /** The stream sequence. */
+  get seq(): number {
+    return this.msg.info.streamSequence;
+  }
+
+  /** When JetStream stored the message, epoch ms (its nanosecond stamp as a number, no BigInt). */
+  get appendedAt(): number {
+    return Math.floor(this.msg.info.timestampNanos / 1_000_000);
   }
 }
 

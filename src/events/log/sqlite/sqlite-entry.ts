@@ -41,20 +41,28 @@ export class SqliteEntry implements LogEntry {
 /**
  * The most recent committed entries of one lane, so consumers near the tail read from
  * memory instead of SQLite. It covers every lane entry with seq > `floor`.
+ *
+ * It holds at least `capacity` entries once that many were pushed and fewer than 1.25 x
+ * `capacity`: trimming is amortised over a quarter of the capacity, while a larger slack (it
+ * was 2x) keeps so many events alive that each one survives two scavenges and is promoted
+ * to the old generation, which then fills with dead events between full GCs.
  */
 export class TailCache {
   #entries: SqliteEntry[] = [];
   #floor: number;
   readonly #capacity: number;
+  /** The length at which the oldest entries are dropped, down to `capacity`. */
+  readonly #trimAt: number;
 
   constructor(floor: number, capacity: number) {
     this.#floor = floor;
     this.#capacity = capacity;
+    this.#trimAt = capacity + Math.max(1, Math.floor(capacity / 4));
   }
 
   push(entry: SqliteEntry): void {
     this.#entries.push(entry);
-    if (this.#entries.length >= this.#capacity * 2) {
+    if (this.#entries.length >= this.#trimAt) {
       const dropped = this.#entries.length - this.#capacity;
       this.#floor = (this.#entries[dropped - 1] as SqliteEntry).seq;
       this.#entries = this.#entries.slice(dropped);
