@@ -1,0 +1,111 @@
+import type { EntityTree } from './entity-tree.js';
+import { DENIED, matchIndex } from './permission-index.js';
+import type { PermissionIndex } from './permission-index.js';
+import type { RoleGraph } from './role-graph.js';
+import type { AssignmentRecord, Decision } from './types.js';
+
+/**
+ * A user's active assignments compiled against role closures: the indexes of tenant-wide
+ * roles and, per scoping entity, of entity-scoped roles, each list in assignment order.
+ * Valid while `validFrom <= now < validUntil`: the latest expiry it left out and the
+ * earliest expiry it relied on, so no cached answer outlives an expiry.
+ */
+export interface CompiledUser {
+  readonly validFrom: number;
+  readonly validUntil: number;
+  readonly hasActive: boolean;
+  readonly tenantWide: readonly PermissionIndex[];
+  readonly scoped: ReadonlyMap<string, readonly PermissionIndex[]> | null;
+  /** Every entity-scoped index, flat: for the denial reason without iterating the map. */
+  readonly allScoped: readonly PermissionIndex[];
+}
+
+/** True when an assignment grants at `now` (an expiry is exclusive). */
+export function isActive(assignment: AssignmentRecord, now: number): boolean {
+  return assignment.expiresAt === null || now < assignment.expiresAt;
+}
+
+/** Compiles a user's assignments as of `now`. */
+export function compileUser(
+  assignments: readonly AssignmentRecord[],
+  roles: RoleGraph,
+  now: number,
+): CompiledUser {
+  let validFrom = -Infinity;
+  let validUntil = Infinity;
+  const tenantWide: PermissionIndex[] = [];
+  let scoped: Map<string, PermissionIndex[]> | null = null;
+  const allScoped: PermissionIndex[] = [];
+  for (const assignment of assignments) {
+    const { expiresAt } = assignment;
+    if (expiresAt !== null && now >= expiresAt) {
+      validFrom = Math.max(validFrom, expiresAt);
+      continue;
+    }
+    if (expiresAt !== null) validUntil = Math.min(validUntil, expiresAt);
+    const closure = roles.closure(assignment.roleId);
+    if (closure === undefined) continue;
+    if (assignment.entityId === null) {
+      tenantWide.push(closure.index);
+      continue;
+    }
+    allScoped.push(closure.index);
+    scoped ??= new Map();
+    const list = scoped.get(assignment.entityId);
+    if (list === undefined) scoped.set(assignment.entityId, [closure.index]);
+    else list.push(closure.index);
+  }
+  const hasActive = tenantWide.length > 0 || scoped !== null;
+  return { validFrom, validUntil, hasActive, tenantWide, scoped, allScoped };
+}
+
+/**
+ * Decides a check against a compiled user: tenant-wide roles first, then roles scoped at
+ * the entity, then at each ancestor upwards. Allocates nothing.
+ */
+export function decide(
+  user: CompiledUser,
+  entities: EntityTree,
+  resource: string,
+  action: string,
+  entityId: string | null,
+): Decision {
+  if (!user.hasActive) return DENIED.no_active_assignment;
+  // An entity the tenant does not have is outside every assignment, tenant-wide ones too.
+  const known = entityId === null || entities.has(entityId);
+  if (known) {
+    const grant = firstGrant(user.tenantWide, resource, action);
+    if (grant !== null) return grant;
+  }
+  const { scoped } = user;
+  if (scoped === null)
+    return known ? DENIED.no_matching_permission : outside(user, resource, action);
+  if (entityId !== null && known) {
+    for (let at: string | null | undefined = entityId; at != null; at = entities.parentOf(at)) {
+      const list = scoped.get(at);
+      if (list === undefined) continue;
+      const grant = firstGrant(list, resource, action);
+      if (grant !== null) return grant;
+    }
+  }
+  return outside(user, resource, action);
+}
+
+function firstGrant(
+  indexes: readonly PermissionIndex[],
+  resource: string,
+  action: string,
+): Decision | null {
+  for (const index of indexes) {
+    const grant = matchIndex(index, resource, action);
+    if (grant !== null) return grant;
+  }
+  return null;
+}
+
+// Nothing in scope granted: say whether an assignment elsewhere holds the permission.
+function outside(user: CompiledUser, resource: string, action: string): Decision {
+  if (firstGrant(user.tenantWide, resource, action) !== null) return DENIED.outside_entity;
+  if (firstGrant(user.allScoped, resource, action) !== null) return DENIED.outside_entity;
+  return DENIED.no_matching_permission;
+}
