@@ -189,4 +189,74 @@ export const ERROR_CATALOGUE: readonly ErrorCatalogueEntry[] = Object.freeze([
     'permission_denied',
     "A cross-tenant event names a source tenant other than the caller's current tenant.",
   ),
+  entry(
+    'STORAGE_CONFIG_INVALID',
+    'invalid_argument',
+    'The storage configuration is invalid (unknown driver, empty file, a connection string that is not a postgres:// URL, a pool size or timeout that is not a positive integer, a bad schema name); `details.issues` lists every bad path.',
+  ),
+  entry(
+    'STORAGE_UNREACHABLE',
+    'unavailable',
+    'The PostgreSQL server cannot be reached (refused, timed out, shut down, too many connections) or the database does not exist; the message names host, port and database, never the password.',
+  ),
+  entry(
+    'STORAGE_AUTH_FAILED',
+    'unavailable',
+    "PostgreSQL refused the user or password. `unavailable` (503), not `unauthenticated`: it is the server's own credentials that are wrong. The password appears in no message or detail.",
+  ),
+  entry(
+    'STORAGE_SCHEMA_TOO_NEW',
+    'failed_precondition',
+    'The database holds a newer schema version of a module than this Warden knows; nothing was changed. Upgrade Warden or use another database.',
+  ),
+  entry(
+    'STORAGE_MIGRATION_INVALID',
+    'invalid_argument',
+    "A module's migration set is malformed: versions not 1, 2, 3 … in order, a step without a name or `up` function, or a bad module name.",
+  ),
+  entry(
+    'STORAGE_MIGRATION_FAILED',
+    'internal',
+    'A migration step threw; it and the other pending steps of the module were rolled back. `details` name the module, version and step; the cause is logged.',
+  ),
+  entry(
+    'STORAGE_CONFLICT',
+    'conflict',
+    'A unique or primary key already holds the value (PostgreSQL 23505, SQLite `SQLITE_CONSTRAINT_UNIQUE`/`PRIMARYKEY`).',
+  ),
+  entry(
+    'STORAGE_REFERENCE_MISSING',
+    'failed_precondition',
+    'A foreign key check failed: the referenced row is missing, or a row is still referenced (PostgreSQL 23503, SQLite `SQLITE_CONSTRAINT_FOREIGNKEY`).',
+  ),
+  entry(
+    'STORAGE_CORRUPT',
+    'internal',
+    'The SQLite file is not a database or is damaged, PostgreSQL reports data corruption, or a stored value cannot be read back (timestamp, boolean, JSON).',
+  ),
+  entry(
+    'STORAGE_READ_ONLY',
+    'failed_precondition',
+    'The SQLite file or its directory cannot be created or written (permissions, read-only file system, a file in the way), or the PostgreSQL server is read-only.',
+  ),
+  entry(
+    'STORAGE_BUSY',
+    'unavailable',
+    'The database stayed locked past the busy timeout (SQLite), or the transaction hit a deadlock, lock timeout or serialisation failure (PostgreSQL); retry it.',
+  ),
+  entry(
+    'STORAGE_DISK_FULL',
+    'resource_exhausted',
+    'The disk holding the database is full; the failed write was not stored.',
+  ),
+  entry(
+    'STORAGE_CLOSED',
+    'unavailable',
+    'The database was closed; no more migrations or transactions run on it.',
+  ),
+  entry(
+    'STORAGE_QUERY_FAILED',
+    'internal',
+    'A query failed for another reason (a bug: bad SQL, a missing table, a check constraint); the driver error is the logged cause.',
+  ),
 ]);

@@ -1,0 +1,72 @@
+import type { Clock } from '../shared/clock.js';
+import type { AnyKysely, AnyTransaction, Database, Dialect, MigrationSet } from './contract.js';
+import { STORAGE_ERROR_CODES, StorageError } from './errors.js';
+import { runMigrations } from './migrator.js';
+import type { MigrationLock } from './migrator.js';
+
+/** What a backend hands the shared {@link KyselyDatabase}. */
+export interface KyselyDatabaseParts {
+  readonly dialect: Dialect;
+  readonly kysely: AnyKysely;
+  readonly clock: Clock;
+  /** Names the database in messages, without secrets (`SQLite /var/warden.db`). */
+  readonly label: string;
+  readonly migrationLock: MigrationLock;
+  /** True for errors that come from the driver and need translating. */
+  readonly isDriverError: (error: unknown) => boolean;
+  readonly translate: (error: unknown) => StorageError;
+  /** Releases what `kysely.destroy()` leaves open when no query ever ran. */
+  readonly release: () => Promise<void>;
+}
+
+/** The dialect-independent half of a {@link Database}: migrations, transactions, close. */
+export class KyselyDatabase implements Database {
+  readonly dialect: Dialect;
+  readonly kysely: AnyKysely;
+  readonly #parts: KyselyDatabaseParts;
+  #closing: Promise<void> | undefined;
+
+  constructor(parts: KyselyDatabaseParts) {
+    this.#parts = parts;
+    this.dialect = parts.dialect;
+    this.kysely = parts.kysely;
+  }
+
+  async migrate(set: MigrationSet): Promise<void> {
+    this.#assertOpen();
+    const { kysely, dialect, clock, migrationLock } = this.#parts;
+    await this.#translated(() => runMigrations(kysely, dialect, set, clock, migrationLock));
+  }
+
+  async transaction<T>(fn: (trx: AnyTransaction) => Promise<T>): Promise<T> {
+    this.#assertOpen();
+    return this.#translated(() => this.kysely.transaction().execute(fn));
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#translated(async () => {
+      await this.kysely.destroy();
+      await this.#parts.release();
+    });
+    return this.#closing;
+  }
+
+  async #translated<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (this.#parts.isDriverError(error)) throw this.#parts.translate(error);
+      throw error;
+    }
+  }
+
+  #assertOpen(): void {
+    if (this.#closing !== undefined) {
+      throw new StorageError(
+        STORAGE_ERROR_CODES.STORAGE_CLOSED,
+        `the database (${this.#parts.label}) is closed`,
+        { details: { dialect: this.dialect } },
+      );
+    }
+  }
+}

@@ -1,0 +1,70 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import type { Database as SqliteConnection } from 'better-sqlite3';
+import { Kysely } from 'kysely';
+import type { Clock } from '../../shared/clock.js';
+import type { Database } from '../contract.js';
+import { KyselyDatabase } from '../kysely-database.js';
+import { noMigrationLock } from '../migrator.js';
+import { ImmediateSqliteDialect } from './sqlite-dialect.js';
+import { isSqliteDriverError, translateSqliteError } from './sqlite-errors.js';
+
+/** The SQLite part of a `StorageConfig`, already validated. */
+export interface SqliteDatabaseConfig {
+  readonly file: string;
+  readonly busyTimeoutMs?: number;
+}
+
+const MEMORY = ':memory:';
+
+function openConnection(file: string, busyTimeoutMs: number): SqliteConnection {
+  if (file !== MEMORY) mkdirSync(dirname(file), { recursive: true });
+  const connection = new BetterSqlite3(file, { timeout: busyTimeoutMs });
+  try {
+    // The first statement reads the header: a file that is not a database fails here.
+    connection.pragma('journal_mode = WAL');
+    connection.pragma('foreign_keys = ON');
+    connection.pragma('synchronous = NORMAL');
+    connection.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    // Take and release the write lock: a file the process may only read fails at open.
+    connection.exec('BEGIN IMMEDIATE; ROLLBACK');
+    return connection;
+  } catch (error) {
+    connection.close();
+    throw error;
+  }
+}
+
+/**
+ * Opens (creating when missing) a SQLite database through Kysely: WAL, `foreign_keys=ON`,
+ * `synchronous=NORMAL` (a commit survives a process crash; the last commits may be lost on
+ * power loss), `busy_timeout`, transactions with `BEGIN IMMEDIATE`. One connection: Kysely
+ * runs queries and transactions one at a time.
+ * @throws StorageError `STORAGE_CORRUPT` (not a database, damaged header), `STORAGE_READ_ONLY`
+ *   (file or directory cannot be created or written), `STORAGE_BUSY` (locked past the timeout).
+ */
+export function openSqliteDatabase(config: SqliteDatabaseConfig, clock: Clock): Database {
+  const busyTimeoutMs = config.busyTimeoutMs ?? 5000;
+  let connection: SqliteConnection;
+  try {
+    connection = openConnection(config.file, busyTimeoutMs);
+  } catch (error) {
+    throw translateSqliteError(error, config.file);
+  }
+  return new KyselyDatabase({
+    dialect: 'sqlite',
+    kysely: new Kysely<Record<string, never>>({
+      dialect: new ImmediateSqliteDialect({ database: connection }),
+    }),
+    clock,
+    label: `SQLite ${config.file}`,
+    migrationLock: noMigrationLock,
+    isDriverError: isSqliteDriverError,
+    translate: (error) => translateSqliteError(error, config.file),
+    release: () => {
+      if (connection.open) connection.close();
+      return Promise.resolve();
+    },
+  });
+}
