@@ -17,6 +17,10 @@ export const RBAC_ERROR_CODES = {
   RBAC_STALE_REVISION: 'RBAC_STALE_REVISION',
   RBAC_NO_TENANT_CONTEXT: 'RBAC_NO_TENANT_CONTEXT',
   RBAC_PERMISSION_DENIED: 'RBAC_PERMISSION_DENIED',
+  RBAC_CONFIG_INVALID: 'RBAC_CONFIG_INVALID',
+  RBAC_TENANT_EXISTS: 'RBAC_TENANT_EXISTS',
+  RBAC_ROLE_EXISTS: 'RBAC_ROLE_EXISTS',
+  RBAC_USER_EXISTS: 'RBAC_USER_EXISTS',
 } as const;
 
 export type RbacErrorCode = (typeof RBAC_ERROR_CODES)[keyof typeof RBAC_ERROR_CODES];
@@ -37,6 +41,10 @@ export const RBAC_ERROR_CATEGORIES: Readonly<Record<RbacErrorCode, ErrorCategory
   RBAC_STALE_REVISION: 'deadline_exceeded',
   RBAC_NO_TENANT_CONTEXT: 'failed_precondition',
   RBAC_PERMISSION_DENIED: 'permission_denied',
+  RBAC_CONFIG_INVALID: 'invalid_argument',
+  RBAC_TENANT_EXISTS: 'conflict',
+  RBAC_ROLE_EXISTS: 'conflict',
+  RBAC_USER_EXISTS: 'conflict',
 };
 
 /**

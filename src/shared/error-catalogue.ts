@@ -259,4 +259,16 @@ export const ERROR_CATALOGUE: readonly ErrorCatalogueEntry[] = Object.freeze([
     'internal',
     'A query failed for another reason (a bug: bad SQL, a missing table, a check constraint); the driver error is the logged cause.',
   ),
+  entry(
+    'RBAC_CONFIG_INVALID',
+    'invalid_argument',
+    'The RBAC service configuration is invalid; `issues` lists every bad path.',
+  ),
+  entry('RBAC_TENANT_EXISTS', 'conflict', 'A tenant with this id already exists.'),
+  entry(
+    'RBAC_ROLE_EXISTS',
+    'conflict',
+    'A role with this id or name already exists in the tenant.',
+  ),
+  entry('RBAC_USER_EXISTS', 'conflict', 'The user is already registered in the tenant.'),
 ]);
