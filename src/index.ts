@@ -93,6 +93,87 @@ export type {
   NatsEventLogConfig,
   EventLogConfig,
 } from './events/index.js';
+export {
+  runWithContext,
+  getRequestContext,
+  getCurrentTenantId,
+  getRequestCorrelationId,
+  getCurrentUserId,
+  getCurrentEntityId,
+  requireTenantId,
+  parseRequestContext,
+  TenantAwareEventProducer,
+  CROSS_TENANT_PERMISSION,
+  requestTenantContext,
+  subscribeToTenant,
+  isEventOfTenant,
+  TenancyError,
+  TENANCY_ERROR_CODES,
+} from './tenancy/index.js';
+export type {
+  RequestContext,
+  TenantContextService,
+  PermissionChecker,
+  TenantAwareEventProducerOptions,
+  TenancyErrorCode,
+} from './tenancy/index.js';
+export {
+  RbacService,
+  RbacEventProducerImpl,
+  RBAC_CHANNEL,
+  SYSTEM_ACTOR,
+  ADMIN_ACTIONS,
+  TENANT_ADMIN_ROLE,
+  DECISION_LOG_MODES,
+  rbacMigrations,
+  RbacError,
+  RBAC_ERROR_CODES,
+  TenantPolicy,
+  parsePermission,
+  DECISION_REASONS,
+} from './rbac/index.js';
+export type {
+  CheckPermissionOptions,
+  RbacServiceConfig,
+  RbacEventProducer,
+  PermissionCheckData,
+  RoleChangeData,
+  PermissionChangeData,
+  Actor,
+  AdminAction,
+  RoleInput,
+  AssignmentOptions,
+  CreateTenantOptions,
+  DecisionLogConfig,
+  DecisionLogMode,
+  RbacErrorCode,
+  RoleRecord,
+  EntityRecord,
+  AssignmentRecord,
+  TenantPolicyData,
+  PolicyChange,
+  Decision,
+  DecisionReason,
+  Explanation,
+  EffectivePermission,
+} from './rbac/index.js';
+export {
+  openDatabase,
+  parseStorageConfig,
+  DIALECTS,
+  StorageError,
+  STORAGE_ERROR_CODES,
+  isStorageError,
+} from './storage/index.js';
+export type {
+  Database,
+  Dialect,
+  Migration,
+  MigrationSet,
+  OpenDatabaseOptions,
+  StorageConfig,
+  StorageErrorCode,
+} from './storage/index.js';
 export { WardenError, isWardenError, ERROR_CATEGORIES } from './shared/errors.js';
 export type { ErrorCategory, ErrorDetails } from './shared/errors.js';
 export { systemClock } from './shared/clock.js';
