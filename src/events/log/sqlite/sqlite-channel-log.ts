@@ -15,6 +15,7 @@ import { EventLogError, LOG_ERROR_CODES } from '../errors.js';
 import { LanePosition, SqliteCursor } from './sqlite-cursor.js';
 import type { CursorStore } from './sqlite-cursor.js';
 import { SqliteDeadLetterLog } from './sqlite-dead-letters.js';
+import type { EventRows } from './sqlite-event-rows.js';
 import { LANE_OF, LANES, SqliteEntry, TailCache } from './sqlite-entry.js';
 
 /** What a channel needs from the log that owns the database and the write queue. */
@@ -36,7 +37,6 @@ export interface ChannelHost {
 export const DUPLICATE: AppendOutcome = Object.freeze({ kind: 'duplicate' });
 
 interface Statements {
-  readonly insert: Statement;
   readonly readLane: Statement;
   readonly readReplays: Statement;
   readonly updateCursor: Statement;
@@ -102,8 +102,16 @@ export class SqliteChannelLog implements ChannelLog, CursorStore {
     return this.#host.enqueueAppend(this, request, options.sync);
   }
 
-  /** Inside the group-commit transaction: dedup and insert. Returns the entry, or undefined for a duplicate. */
-  write(request: AppendRequest, now: number, addedKeys: string[]): SqliteEntry | undefined {
+  /**
+   * Inside the group-commit transaction: dedup and queue the row on `rows` (inserted by the
+   * caller before the commit). Returns the entry, or undefined for a duplicate.
+   */
+  write(
+    request: AppendRequest,
+    now: number,
+    addedKeys: string[],
+    rows: EventRows,
+  ): SqliteEntry | undefined {
     const key = request.idempotencyKey;
     if (key !== undefined) {
       const expiresAt = this.#keys.get(key);
@@ -114,7 +122,7 @@ export class SqliteChannelLog implements ChannelLog, CursorStore {
     }
     const lane = LANE_OF[request.priority];
     const seq = this.#nextSeq++;
-    this.#sql.insert.run(this.id, lane, seq, request.json, now, request.deadline ?? null);
+    rows.add(this.id, lane, seq, request.json, now, request.deadline ?? null);
     return new SqliteEntry(seq, lane, request.event, now, request.deadline);
   }
 
@@ -388,9 +396,6 @@ export class SqliteChannelLog implements ChannelLog, CursorStore {
 
 function prepare(db: Database): Statements {
   return {
-    insert: db.prepare(
-      'INSERT INTO events (channel_id, lane, seq, json, appended_at, deadline) VALUES (?, ?, ?, ?, ?, ?)',
-    ),
     readLane: db.prepare(
       'SELECT seq, json, appended_at, deadline FROM events WHERE channel_id = ? AND lane = ? AND seq > ? ORDER BY seq LIMIT ?',
     ),

@@ -16,6 +16,7 @@ import { SqliteChannelLog } from './sqlite-channel-log.js';
 import type { ChannelHost } from './sqlite-channel-log.js';
 import type { SqliteCursor } from './sqlite-cursor.js';
 import type { SqliteEntry } from './sqlite-entry.js';
+import { EventRows } from './sqlite-event-rows.js';
 import { assertSupportedSchema, migrate, translateSqliteError } from './sqlite-schema.js';
 import { RetentionJob } from './sqlite-retention.js';
 import type { RetentionConfig } from './sqlite-retention.js';
@@ -81,6 +82,7 @@ export class SqliteEventLog implements EventLog, ChannelHost {
   readonly #dirty = new Set<SqliteCursor>();
   #lastWriteError: EventLogError | undefined;
   #db: Database | undefined;
+  #rows: EventRows | undefined;
   #pending: PendingAppend[] = [];
   #flushScheduled = false;
   #ackTimer: NodeJS.Timeout | undefined;
@@ -269,6 +271,7 @@ export class SqliteEventLog implements EventLog, ChannelHost {
       throw translateSqliteError(error, file, 'opening');
     }
     this.#db = db;
+    this.#rows = new EventRows(db);
     this.#retention = new RetentionJob(db, this.clock, this.#config.retention ?? {});
   }
 
@@ -292,17 +295,20 @@ export class SqliteEventLog implements EventLog, ChannelHost {
     let applied: (() => void)[] = [];
     try {
       const db = this.db;
+      const rows = this.#rows as EventRows;
       if (sync) db.pragma('synchronous = FULL');
       try {
         db.transaction(() => {
           for (const append of batch) {
             let keys = addedKeys.get(append.channel);
             if (keys === undefined) addedKeys.set(append.channel, (keys = []));
-            append.entry = append.channel.write(append.request, now, keys);
+            append.entry = append.channel.write(append.request, now, keys, rows);
           }
+          rows.flush();
           applied = this.#persistCursors();
         })();
       } finally {
+        rows.clear();
         if (sync) db.pragma('synchronous = NORMAL');
       }
     } catch (error) {

@@ -40,6 +40,26 @@ describe('SqliteEventLog group commit', () => {
     expect(storedCount(h)).toBe(2_000);
   });
 
+  it('stores every row of a commit larger than one multi-row insert, with its own seq and JSON', async () => {
+    const h = await harness({ bufferSize: 1_000, consumers: ['c'] });
+    const count = 2 * 64 + 7; // two full multi-row inserts and a remainder
+    const before = h.log.stats();
+
+    await Promise.all(range(count).map((n) => h.bus.emit(h.channel, h.event(n))));
+    const rows = h.log.db.prepare('SELECT seq, lane, json FROM events ORDER BY seq').all() as {
+      seq: number;
+      lane: number;
+      json: string;
+    }[];
+
+    expect(h.log.stats().commits - before.commits).toBe(1);
+    expect(rows.map((row) => row.seq)).toEqual(range(count).map((n) => n + 1));
+    expect(rows.map((row) => (JSON.parse(row.json) as { data: { n: number } }).data.n)).toEqual(
+      range(count),
+    );
+    expect(new Set(rows.map((row) => row.lane))).toEqual(new Set([1]));
+  });
+
   it('makes a sync commit for emitWithGuarantee and none for a plain emit', async () => {
     const h = await harness({ bufferSize: 100, consumers: ['c'] });
     const s0 = h.log.stats();
