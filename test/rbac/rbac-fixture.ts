@@ -1,13 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { EventBusService } from '../../src/events/index.js';
 import type { BaseEvent, EventBusConfig } from '../../src/events/index.js';
 import { RbacService } from '../../src/rbac/index.js';
 import type { RbacServiceConfig } from '../../src/rbac/index.js';
 import { FakeClock } from '../../src/shared/fake-clock.js';
-import { openDatabase } from '../../src/storage/index.js';
 import type { Database } from '../../src/storage/index.js';
 
 /** The spec's rbac channel, with only the consumer RBAC itself runs (no audit-logger yet). */
@@ -23,21 +19,6 @@ export const busConfig: EventBusConfig = {
 };
 
 export const newTenant = (): string => `tenant-${randomUUID().slice(0, 8)}`;
-
-/** Opens a fresh database of one dialect; `close` removes what it made. */
-export type DatabaseFactory = () => Promise<{ database: Database; close: () => Promise<void> }>;
-
-export const sqliteFactory: DatabaseFactory = async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'warden-rbac-'));
-  const database = await openDatabase({ driver: 'sqlite', file: join(dir, 'warden.db') });
-  return {
-    database,
-    close: async () => {
-      await database.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-};
 
 /** A bus, an RBAC service on `database`, a fake clock and every `rbac` event seen. */
 export class RbacHarness {

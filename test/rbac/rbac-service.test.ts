@@ -1,15 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RbacService, SYSTEM_ACTOR } from '../../src/rbac/index.js';
 import { runWithContext, TenantAwareEventProducer } from '../../src/tenancy/index.js';
 import type { Database } from '../../src/storage/index.js';
-import { RbacHarness, newTenant, sqliteFactory } from './rbac-fixture.js';
-import type { DatabaseFactory } from './rbac-fixture.js';
+import { describeEachDatabase } from '../../src/storage/testing.js';
+import { RbacHarness, newTenant } from './rbac-fixture.js';
 
-const dialects: [string, DatabaseFactory][] = [['sqlite', sqliteFactory]];
-
-describe.each(dialects)('RbacService on %s', (_dialect, factory) => {
+describeEachDatabase('RbacService', (open, databases) => {
   let database: Database;
-  let closeDatabase: () => Promise<void>;
   let h: RbacHarness;
   let rbac: RbacService;
   let tenant: string;
@@ -17,7 +14,7 @@ describe.each(dialects)('RbacService on %s', (_dialect, factory) => {
     runWithContext({ tenantId: tenant, correlationId: 'corr-1', ...extra }, fn);
 
   beforeEach(async () => {
-    ({ database, close: closeDatabase } = await factory());
+    database = await open();
     h = new RbacHarness();
     rbac = await h.service(database);
     tenant = newTenant();
@@ -35,7 +32,6 @@ describe.each(dialects)('RbacService on %s', (_dialect, factory) => {
 
   afterEach(async () => {
     await h.close();
-    await closeDatabase();
   });
 
   it('grants through an assigned role and its inheritance, and denies the rest', async () => {
@@ -308,13 +304,41 @@ describe.each(dialects)('RbacService on %s', (_dialect, factory) => {
 
   it('makes a change visible on another instance when its event arrives', async () => {
     const other = await h.service(database, { invalidatorConsumer: null });
-    await inTenant(async () => {
+    const revision = await inTenant(async () => {
       expect(await other.checkPermission('alice', 'doc', 'read')).toBe(false); // loads and caches
-      await rbac.assignRoleToUser('alice', 'reader', 'admin');
+      return rbac.assignRoleToUser('alice', 'reader', 'admin');
     });
     await h.bus.drain();
-    await h.clock.advanceAsync(0);
+    // The event makes the other instance re-read the store; wait for that read to land.
+    await vi.waitFor(async () => {
+      expect(await inTenant(() => other.revision())).toBe(revision);
+    });
     expect(await inTenant(() => other.checkPermission('alice', 'doc', 'read'))).toBe(true);
+  });
+
+  it('serialises concurrent writers on two instances: unique revisions, no lost change', async () => {
+    // SQLite is one instance per file: a second connection in the same process would wait
+    // on the first one's lock while blocking the thread that must release it.
+    const second = databases.dialect === 'postgres' ? await open() : database;
+    const other = await h.service(second, { invalidatorConsumer: null });
+    const users = Array.from({ length: 8 }, (_, i) => `user-${String(i)}`);
+    const revisions = await inTenant(async () => {
+      await Promise.all(users.map((u, i) => (i % 2 === 0 ? rbac : other).addUser(u, 'admin')));
+      return Promise.all(
+        users.map((u, i) => (i % 2 === 0 ? other : rbac).assignRoleToUser(u, 'reader', 'admin')),
+      );
+    });
+    expect(new Set(revisions).size).toBe(users.length);
+    const fresh = new RbacHarness();
+    const reader = await fresh.service(second, { invalidatorConsumer: null });
+    try {
+      await inTenant(async () => {
+        expect(await reader.revision()).toBe(Math.max(...revisions));
+        for (const u of users) expect(await reader.checkPermission(u, 'doc', 'read')).toBe(true);
+      });
+    } finally {
+      await fresh.close();
+    }
   });
 
   it('serves a check at a required revision from another instance without waiting for events', async () => {
