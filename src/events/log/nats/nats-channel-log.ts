@@ -168,6 +168,11 @@ export class NatsChannelLog implements ChannelLog, CursorHost {
     );
   }
 
+  /** Sends the acks every open cursor has gathered in this event-loop turn. */
+  sendAcks(): void {
+    for (const cursor of this.#cursors.values()) cursor.sendAcks();
+  }
+
   async closed(cursor: NatsCursor): Promise<void> {
     this.#cursors.delete(cursor.consumer.name);
     if (cursor.consumer.kind === 'anonymous') {

@@ -137,6 +137,9 @@ export class NatsCursor implements LogCursor {
   readonly #host: CursorHost;
   readonly #readers: LaneReader[];
   readonly #held = new Set<NatsEntry>();
+  /** Acknowledged messages whose ack is sent at the end of this event-loop turn. */
+  #acks: JsMsg[] = [];
+  #ackTimer: NodeJS.Immediate | undefined;
   readonly #heartbeat: NodeJS.Timeout;
   #listener: (() => void) | undefined;
   #serverLag = 0;
@@ -202,11 +205,20 @@ export class NatsCursor implements LogCursor {
     return out;
   }
 
+  /**
+   * Acks are sent together once per event-loop turn: the client writes to its socket once per
+   * microtask burst, so acks sent as handlers finish cost one write (and one TCP segment for
+   * the server) each, while acks gathered per turn share one. A crash in between only means
+   * redelivery, as for any ack not yet received by the server.
+   */
   ack(entry: LogEntry): void {
     const own = ownEntry(entry);
-    own.msg.ack();
     this.#held.delete(own);
     this.#acksSinceRefresh++;
+    this.#acks.push(own.msg);
+    this.#ackTimer ??= setImmediate(() => {
+      this.sendAcks();
+    });
   }
 
   async deadLetter(entry: LogEntry, record: DeadLetter): Promise<void> {
@@ -235,6 +247,7 @@ export class NatsCursor implements LogCursor {
   async close(): Promise<void> {
     this.#listener = undefined;
     clearInterval(this.#heartbeat);
+    this.sendAcks();
     await Promise.all(this.#readers.map((reader) => reader.stop()));
     for (const entry of this.#held) entry.msg.nak();
     this.#held.clear();
@@ -255,6 +268,22 @@ export class NatsCursor implements LogCursor {
       return undefined;
     }
     return new NatsEntry(msg, lane, event as BaseEvent);
+  }
+
+  /** Sends the acks gathered so far (at the end of the turn, or before closing). */
+  sendAcks(): void {
+    if (this.#ackTimer !== undefined) clearImmediate(this.#ackTimer);
+    this.#ackTimer = undefined;
+    const acks = this.#acks;
+    this.#acks = [];
+    for (const msg of acks) {
+      try {
+        msg.ack();
+      } catch {
+        // The connection is closed or draining: the server redelivers after ack_wait, which
+        // at-least-once delivery allows (an ack lost in flight has the same effect).
+      }
+    }
   }
 
   /** Extends ack_wait for everything in hand, so a long retry is not redelivered elsewhere. */

@@ -51,6 +51,7 @@ export class NatsEventLog implements EventLog, NatsHost {
   readonly settings: NatsChannelSettings;
   readonly #config: NatsEventLogConfig;
   readonly #listeners: ((status: LogStatus) => void)[] = [];
+  readonly #channels: NatsChannelLog[] = [];
   #nc: NatsConnection | undefined;
   #js: JetStreamClient | undefined;
   #jsm: JetStreamManager | undefined;
@@ -113,7 +114,9 @@ export class NatsEventLog implements EventLog, NatsHost {
   }
 
   async openChannel(spec: ChannelSpec): Promise<ChannelLog> {
-    return NatsChannelLog.open(this, spec);
+    const channel = await NatsChannelLog.open(this, spec);
+    this.#channels.push(channel);
+    return channel;
   }
 
   rejected(channel: string, reason: string): void {
@@ -124,7 +127,9 @@ export class NatsEventLog implements EventLog, NatsHost {
     if (this.#closed) return;
     this.#closed = true;
     await this.#initializing?.catch(() => undefined);
-    // drain() flushes pending acks and publishes before closing.
+    // Cursors send acks once per event-loop turn: the ones gathered so far go out first, and
+    // drain() then flushes them with the pending publishes before closing.
+    for (const channel of this.#channels) channel.sendAcks();
     await this.#nc?.drain().catch(() => undefined);
   }
 
