@@ -158,23 +158,25 @@ describeEachDatabase('a database', (open, databases) => {
     ]);
   });
 
-  it('translates a unique constraint violation on a raw query to STORAGE_CONFLICT', async () => {
+  it('fails a plain Kysely query on a duplicate key with STORAGE_CONFLICT too', async () => {
     const t = tenant();
     await db
       .insertInto('kd_items')
       .values(tenantRow(t, item('a')))
       .execute();
 
-    const raw: unknown = await db
-      .insertInto('kd_items')
-      .values(tenantRow(t, item('b', { label: 'label-a' })))
-      .execute()
-      .catch((e: unknown) => e);
+    const error = await failure(
+      db
+        .insertInto('kd_items')
+        .values(tenantRow(t, item('b', { label: 'label-a' })))
+        .execute(),
+    );
 
-    expect(translateStorageError(raw, databases.dialect)).toMatchObject({
+    expect(error).toMatchObject({
       code: 'STORAGE_CONFLICT',
       details: { dialect: databases.dialect },
     });
+    expect(translateStorageError(error, databases.dialect)).toBe(error);
   });
 
   it('fails a dangling foreign key with STORAGE_REFERENCE_MISSING', async () => {

@@ -12,9 +12,6 @@ export interface KyselyDatabaseParts {
   /** Names the database in messages, without secrets (`SQLite /var/warden.db`). */
   readonly label: string;
   readonly migrationLock: MigrationLock;
-  /** True for errors that come from the driver and need translating. */
-  readonly isDriverError: (error: unknown) => boolean;
-  readonly translate: (error: unknown) => StorageError;
   /** Releases what `kysely.destroy()` leaves open when no query ever ran. */
   readonly release: () => Promise<void>;
 }
@@ -35,29 +32,17 @@ export class KyselyDatabase implements Database {
   async migrate(set: MigrationSet): Promise<void> {
     this.#assertOpen();
     const { kysely, dialect, clock, migrationLock } = this.#parts;
-    await this.#translated(() => runMigrations(kysely, dialect, set, clock, migrationLock));
+    await runMigrations(kysely, dialect, set, clock, migrationLock);
   }
 
   async transaction<T>(fn: (trx: AnyTransaction) => Promise<T>): Promise<T> {
     this.#assertOpen();
-    return this.#translated(() => this.kysely.transaction().execute(fn));
+    return this.kysely.transaction().execute(fn);
   }
 
   close(): Promise<void> {
-    this.#closing ??= this.#translated(async () => {
-      await this.kysely.destroy();
-      await this.#parts.release();
-    });
+    this.#closing ??= this.kysely.destroy().then(() => this.#parts.release());
     return this.#closing;
-  }
-
-  async #translated<T>(run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (error) {
-      if (this.#parts.isDriverError(error)) throw this.#parts.translate(error);
-      throw error;
-    }
   }
 
   #assertOpen(): void {

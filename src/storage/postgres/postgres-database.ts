@@ -5,7 +5,8 @@ import type { Clock } from '../../shared/clock.js';
 import type { Database } from '../contract.js';
 import { KyselyDatabase } from '../kysely-database.js';
 import { postgresMigrationLock } from '../migrator.js';
-import { isPostgresDriverError, translatePostgresError } from './postgres-errors.js';
+import { TranslatingDialect } from '../translating-dialect.js';
+import { translatePostgresError } from './postgres-errors.js';
 
 /** The PostgreSQL part of a `StorageConfig`, already validated. */
 export interface PostgresDatabaseConfig {
@@ -87,14 +88,15 @@ export async function openPostgresDatabase(
     await pool.end().catch(() => undefined);
     throw translatePostgresError(error, target);
   }
+  const translate = (error: unknown) => translatePostgresError(error, target);
   return new KyselyDatabase({
     dialect: 'postgres',
-    kysely: new Kysely<Record<string, never>>({ dialect: new PostgresDialect({ pool }) }),
+    kysely: new Kysely<Record<string, never>>({
+      dialect: new TranslatingDialect(new PostgresDialect({ pool }), translate),
+    }),
     clock,
     label: `PostgreSQL ${target}`,
     migrationLock: postgresMigrationLock,
-    isDriverError: isPostgresDriverError,
-    translate: (error) => translatePostgresError(error, target),
     release: async () => {
       if (!pool.ended) await pool.end();
     },

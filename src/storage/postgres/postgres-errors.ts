@@ -18,8 +18,10 @@ const CONNECTION_MESSAGES: readonly RegExp[] = [
   /connection terminated/i,
   /timeout exceeded when trying to connect/i,
   /connection error and is not queryable/i,
-  /cannot use a pool after calling end/i,
 ];
+
+/** pg's message for a pool used after `end()` (the database was closed). */
+const CLOSED_MESSAGES: readonly RegExp[] = [/cannot use a pool after calling end/i];
 
 /** pg's messages when the server wants a password the client does not have. */
 const AUTH_MESSAGES: readonly RegExp[] = [/^SASL: /, /password must be a string/i];
@@ -93,7 +95,8 @@ export function isPostgresDriverError(error: unknown): boolean {
     sqlStateOf(error) !== undefined ||
     errnoOf(error) !== undefined ||
     matches(error, CONNECTION_MESSAGES) ||
-    matches(error, AUTH_MESSAGES)
+    matches(error, AUTH_MESSAGES) ||
+    matches(error, CLOSED_MESSAGES)
   );
 }
 
@@ -112,6 +115,9 @@ function classify(error: unknown): { code: StorageErrorCode; driverCode: string 
     return { code: STORAGE_ERROR_CODES.STORAGE_UNREACHABLE, driverCode: errno };
   if (matches(error, AUTH_MESSAGES)) {
     return { code: STORAGE_ERROR_CODES.STORAGE_AUTH_FAILED, driverCode: undefined };
+  }
+  if (matches(error, CLOSED_MESSAGES)) {
+    return { code: STORAGE_ERROR_CODES.STORAGE_CLOSED, driverCode: undefined };
   }
   if (matches(error, CONNECTION_MESSAGES)) {
     return { code: STORAGE_ERROR_CODES.STORAGE_UNREACHABLE, driverCode: undefined };

@@ -7,8 +7,9 @@ import type { Clock } from '../../shared/clock.js';
 import type { Database } from '../contract.js';
 import { KyselyDatabase } from '../kysely-database.js';
 import { noMigrationLock } from '../migrator.js';
+import { TranslatingDialect } from '../translating-dialect.js';
 import { ImmediateSqliteDialect } from './sqlite-dialect.js';
-import { isSqliteDriverError, translateSqliteError } from './sqlite-errors.js';
+import { translateSqliteError } from './sqlite-errors.js';
 
 /** The SQLite part of a `StorageConfig`, already validated. */
 export interface SqliteDatabaseConfig {
@@ -52,16 +53,18 @@ export function openSqliteDatabase(config: SqliteDatabaseConfig, clock: Clock): 
   } catch (error) {
     throw translateSqliteError(error, config.file);
   }
+  const translate = (error: unknown) => translateSqliteError(error, config.file);
   return new KyselyDatabase({
     dialect: 'sqlite',
     kysely: new Kysely<Record<string, never>>({
-      dialect: new ImmediateSqliteDialect({ database: connection }),
+      dialect: new TranslatingDialect(
+        new ImmediateSqliteDialect({ database: connection }),
+        translate,
+      ),
     }),
     clock,
     label: `SQLite ${config.file}`,
     migrationLock: noMigrationLock,
-    isDriverError: isSqliteDriverError,
-    translate: (error) => translateSqliteError(error, config.file),
     release: () => {
       if (connection.open) connection.close();
       return Promise.resolve();

@@ -12,10 +12,18 @@ function codeOf(error: unknown): string {
 /** True for better-sqlite3's `SqliteError` and the file system errors met while opening a file. */
 export function isSqliteDriverError(error: unknown): boolean {
   const code = codeOf(error);
-  return code.startsWith('SQLITE_') || NOT_WRITABLE_ERRNOS.includes(code) || code === 'ENOSPC';
+  return (
+    code.startsWith('SQLITE_') ||
+    NOT_WRITABLE_ERRNOS.includes(code) ||
+    code === 'ENOSPC' ||
+    (error instanceof Error && /database connection is not open/i.test(error.message))
+  );
 }
 
-function classify(code: string): { code: StorageErrorCode; what: string } {
+function classify(code: string, message: string): { code: StorageErrorCode; what: string } {
+  if (/database connection is not open/i.test(message)) {
+    return { code: STORAGE_ERROR_CODES.STORAGE_CLOSED, what: 'the database is closed' };
+  }
   if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
     return { code: STORAGE_ERROR_CODES.STORAGE_CONFLICT, what: 'a row with the same key exists' };
   }
@@ -61,7 +69,7 @@ function classify(code: string): { code: StorageErrorCode; what: string } {
 export function translateSqliteError(error: unknown, file?: string): StorageError {
   if (error instanceof StorageError) return error;
   const driverCode = codeOf(error);
-  const { code, what } = classify(driverCode);
+  const { code, what } = classify(driverCode, error instanceof Error ? error.message : '');
   const where = file === undefined ? 'SQLite' : `SQLite ${file}`;
   return new StorageError(code, `${what} (${where}${driverCode ? `, ${driverCode}` : ''})`, {
     cause: error,
