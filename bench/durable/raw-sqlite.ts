@@ -31,7 +31,8 @@ export interface RawInsertRates {
 
 /**
  * The raw ceiling: plain better-sqlite3 inserts in `RAW_BATCH_ROWS`-row transactions, with the
- * pragmas Warden's log opens the file with (WAL, synchronous=NORMAL, exclusive locking).
+ * pragmas Warden's log opens the file with (WAL, synchronous=NORMAL, exclusive locking,
+ * checkpoints every 10,000 WAL pages).
  * Two passes on two fresh files: building each event in the loop (the producer work Warden's
  * runs include), then inserting strings built beforehand.
  */
@@ -55,6 +56,7 @@ function insertRun(
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
+    db.pragma('wal_autocheckpoint = 10000'); // as SqliteEventLog (WAL_AUTOCHECKPOINT_PAGES)
     db.pragma('locking_mode = EXCLUSIVE');
     db.exec(SCHEMA);
     const insert = db.prepare(

@@ -50,6 +50,16 @@ export interface SqliteLogStats {
   readonly syncCommits: number;
 }
 
+/**
+ * WAL pages between automatic checkpoints (SQLite's default is 1,000, 4 MiB). Group commits
+ * rewrite the same pages (the B-tree's right edge, cursors, retention's freed pages) many times
+ * over; a checkpoint copies each page once however often it was rewritten, so checkpointing a
+ * tenth as often costs about 15% less CPU per appended row (measured 4.3 to 3.6 µs). The WAL
+ * file grows to about 40 MiB. Checkpoints still run in a commit on the main thread: with an
+ * exclusive lock and a synchronous driver there is no other thread to run them on.
+ */
+const WAL_AUTOCHECKPOINT_PAGES = 10_000;
+
 interface PendingAppend {
   readonly channel: SqliteChannelLog;
   readonly request: AppendRequest;
@@ -250,6 +260,7 @@ export class SqliteEventLog implements EventLog, ChannelHost {
       assertSupportedSchema(db, file);
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
+      db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
       // One process owns the file; a second one fails fast instead of corrupting the sequence.
       db.pragma('locking_mode = EXCLUSIVE');
       db.exec('BEGIN EXCLUSIVE; COMMIT');
