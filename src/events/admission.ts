@@ -97,6 +97,7 @@ export class Admission {
 
   /** Re-checks queued emits; call when the log released entries. */
   wake(): void {
+    if (this.#waiting === 0) return;
     for (const priority of PRIORITY_ORDER) {
       const queue = this.#waiters[priority];
       while (this.#queued[priority] > 0 && this.#hasRoom(priority)) {

@@ -36,6 +36,7 @@ import type {
 } from './subscribe-options.js';
 import { checkEvent } from './validate-event.js';
 import { PendingAppend } from './pending-append.js';
+import { TurnBudget } from './turn-budget.js';
 
 /** The spec's producer interface (EVENT_ARCHITECTURE.md, "Event Production Interface"). */
 export interface EventEmitter {
@@ -109,6 +110,7 @@ export class EventBusService implements EventEmitter, EventConsumer {
   readonly #channels = new Map<string, Channel>();
   readonly #maxEventSizeBytes: number;
   readonly #initializing: Promise<void>;
+  readonly #turnBudget = new TurnBudget();
   #subscriptionCount = 0;
   #logStatus: LogStatusKind = 'connected';
   #closing: Promise<void> | undefined;
@@ -374,6 +376,7 @@ export class EventBusService implements EventEmitter, EventConsumer {
       logReady: this.#initializing,
       clock: this.#clock,
       newId: this.#newId,
+      turnBudget: this.#turnBudget,
       observe:
         this.#observer === undefined
           ? undefined

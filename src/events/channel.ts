@@ -4,7 +4,7 @@ import type { BreakerState } from './circuit-breaker.js';
 import type { ResolvedChannelConfig } from './config.js';
 import type { DeadLetter, DeadLetterQuery, ReplayResult } from './dead-letters.js';
 import { Dispatcher } from './dispatcher.js';
-import type { ConsumerHandler } from './dispatcher.js';
+import type { ConsumerHandler, DispatcherContext, DispatcherSettings } from './dispatcher.js';
 import { BusClosedError, EVENT_ERROR_CODES } from './errors.js';
 import { WardenError } from '../shared/errors.js';
 import type {
@@ -19,6 +19,7 @@ import type { BusObserver, ChannelHealth, ConsumerCounters, ConsumerHealth } fro
 import type { BaseEvent } from './schema.js';
 import { tenantOf } from './schema.js';
 import type { PendingAppend } from './pending-append.js';
+import type { TurnBudget } from './turn-budget.js';
 
 /** Everything a channel needs from its bus. */
 export interface ChannelContext {
@@ -28,6 +29,8 @@ export interface ChannelContext {
   readonly clock: Clock;
   readonly newId: () => string;
   readonly observe: BusObserver | undefined;
+  /** Shared by every dispatcher of the bus (see `TurnBudget`). */
+  readonly turnBudget: TurnBudget;
   readonly onBreakerChange: (
     channel: string,
     consumer: string,
@@ -304,7 +307,7 @@ export class Channel {
     return record;
   }
 
-  #settingsFor(plan: SubscriptionPlan) {
+  #settingsFor(plan: SubscriptionPlan): DispatcherSettings {
     return {
       channel: this.name,
       consumer: plan.consumer.name,
@@ -320,13 +323,14 @@ export class Channel {
     };
   }
 
-  #dispatcherContext(record: ConsumerRecord) {
+  #dispatcherContext(record: ConsumerRecord): DispatcherContext {
     const context = this.#context;
     return {
       clock: context.clock,
       newId: context.newId,
       counters: record.counters,
       observe: context.observe,
+      turnBudget: context.turnBudget,
       onDeadLetter: context.onDeadLetter,
       onBreakerChange: (from: BreakerState, to: BreakerState) => {
         context.onBreakerChange(this.name, record.ref.name, from, to);

@@ -1,52 +1,17 @@
-import type { Clock, TimerHandle } from '../shared/clock.js';
 import { describeError } from '../shared/errors.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import type { BreakerState } from './circuit-breaker.js';
-import type { RetryStrategy } from './config.js';
-import type { DeadLetter, DeadLetterReason } from './dead-letters.js';
-import { PermanentFailure, RetryAfter } from './errors.js';
-import { Delivery, KeyQueue } from './key-queue.js';
+import { DeliveryOutcomes } from './delivery-outcomes.js';
+import type { DispatcherContext, DispatcherSettings, Outcome } from './dispatcher-types.js';
+import type { KeyQueue } from './key-queue.js';
+import { KeyRunner } from './key-runner.js';
+import type { RunHost } from './key-runner.js';
+import { KeyScheduler } from './key-scheduler.js';
 import type { LogCursor, LogEntry, MaybePromise } from './log/contract.js';
-import type { BusObserver, ConsumerCounters } from './observer.js';
-import { retryDelayMs } from './retry-policy.js';
-import type { BaseEvent } from './schema.js';
 
-/** How a subscription processes events: one at a time, or in batches. */
-export type ConsumerHandler =
-  | { readonly kind: 'single'; readonly handle: (event: BaseEvent) => Promise<void> }
-  | { readonly kind: 'batch'; readonly handle: (events: BaseEvent[]) => Promise<void> };
+export type { ConsumerHandler, DispatcherContext, DispatcherSettings } from './dispatcher-types.js';
 
-export interface DispatcherSettings {
-  readonly channel: string;
-  readonly consumer: string;
-  readonly handler: ConsumerHandler;
-  readonly retryStrategy: RetryStrategy;
-  readonly failureThreshold: number;
-  readonly cooldownMs: number;
-  /** Entries fetched from the log and not yet acknowledged, at most. */
-  readonly prefetch: number;
-  /** Largest batch handed to a batch handler. */
-  readonly batchSize: number;
-  readonly maxConcurrency: number;
-  readonly orderingKey: (event: BaseEvent) => string;
-  readonly filter: ((event: BaseEvent) => boolean) | undefined;
-}
-
-export interface DispatcherContext {
-  readonly clock: Clock;
-  readonly newId: () => string;
-  readonly counters: ConsumerCounters;
-  readonly observe: BusObserver | undefined;
-  readonly onBreakerChange: (from: BreakerState, to: BreakerState) => void;
-  readonly onDeadLetter: (record: DeadLetter) => void;
-}
-
-type Outcome = 'done' | 'waiting' | 'parked';
-
-/** After this many deliveries in a row, a key yields its slot if other keys are waiting. */
-const KEY_QUANTUM = 32;
-/** Beyond this many keys, a key's queue is dropped when it goes idle. */
-const MAX_IDLE_KEYS = 1024;
+const RESOLVED: Promise<void> = Promise.resolve();
 
 /**
  * Delivers one channel's events to one consumer: prefetches from the log cursor,
@@ -59,14 +24,20 @@ export class Dispatcher {
   readonly #context: DispatcherContext;
   readonly #cursor: LogCursor;
   readonly #breaker: CircuitBreaker;
-  readonly #keys = new Map<string, KeyQueue>();
-  readonly #ready: KeyQueue[] = [];
-  readonly #parked: KeyQueue[] = [];
-  readonly #timers = new Map<KeyQueue, TimerHandle>();
+  readonly #outcomes: DeliveryOutcomes;
+  readonly #keys: KeyScheduler;
+  readonly #single: boolean;
   readonly #idleWaiters: (() => void)[] = [];
+  /** A promise callback, made once: scheduling a pump allocates no closure. */
+  readonly #scheduledPump = (): void => {
+    this.#pumpScheduled = false;
+    this.#pump();
+  };
+  readonly #runner: KeyRunner;
+  /** Keys running now (at most `maxConcurrency`). */
   #active = 0;
+  /** Entries fetched and not yet acknowledged or dead-lettered. */
   #held = 0;
-  #inFlight = 0;
   #fetching = false;
   #fetchAgain = false;
   #pumpScheduled = false;
@@ -76,19 +47,35 @@ export class Dispatcher {
     this.#settings = settings;
     this.#context = context;
     this.#cursor = cursor;
+    this.#single = settings.maxConcurrency === 1;
     this.#breaker = new CircuitBreaker(settings, context.clock, (from, to) => {
       this.#onBreakerChange(from, to);
     });
+    this.#outcomes = new DeliveryOutcomes(settings, context, cursor, this.#breaker, {
+      release: (queue, entry, result) => {
+        this.#release(queue, entry, result);
+      },
+      retryLater: (queue, delayMs) => {
+        this.#keys.retryLater(queue, delayMs, () => {
+          this.#pump();
+        });
+      },
+    });
+    this.#keys = new KeyScheduler(
+      this.#single ? undefined : (entry) => this.#orderingKey(entry),
+      context.clock,
+    );
+    this.#runner = new KeyRunner(settings, context, this.#outcomes, this.#breaker, this.#runHost());
     cursor.onAvailable(() => {
       // A running single-key loop refetches by itself when its queue runs dry. The log calls
       // this from a task of its own (never inside append), so pumping right here is safe.
-      if (this.#active === 0 || settings.maxConcurrency > 1) this.#pump();
+      if (this.#active === 0 || !this.#single) this.#pump();
     });
     this.#schedulePump();
   }
 
   get inFlight(): number {
-    return this.#inFlight;
+    return this.#runner.inFlight;
   }
 
   get breakerState(): BreakerState {
@@ -117,11 +104,10 @@ export class Dispatcher {
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
-    for (const timer of this.#timers.values()) this.#context.clock.clearTimeout(timer);
-    this.#timers.clear();
+    this.#keys.clearTimers();
     this.#breaker.dispose();
     await this.#cursor.close();
-    while (this.#inFlight > 0 || this.#active > 0) {
+    while (this.#runner.inFlight > 0 || this.#active > 0) {
       await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
     }
     for (const resolve of this.#idleWaiters.splice(0)) resolve();
@@ -130,10 +116,8 @@ export class Dispatcher {
   #schedulePump(): void {
     if (this.#pumpScheduled || this.#stopped) return;
     this.#pumpScheduled = true;
-    queueMicrotask(() => {
-      this.#pumpScheduled = false;
-      this.#pump();
-    });
+    // A promise callback rather than queueMicrotask, which makes an AsyncResource per call.
+    void RESOLVED.then(this.#scheduledPump);
   }
 
   #pump(): void {
@@ -145,9 +129,11 @@ export class Dispatcher {
   }
 
   #startReady(): void {
-    while (this.#active < this.#settings.maxConcurrency && this.#ready.length > 0) {
-      const queue = this.#ready.shift() as KeyQueue;
-      void this.#run(queue);
+    while (this.#active < this.#settings.maxConcurrency) {
+      const queue = this.#keys.nextReady();
+      if (queue === undefined) return;
+      this.#active++;
+      this.#runner.run(queue);
     }
   }
 
@@ -176,6 +162,8 @@ export class Dispatcher {
           this.#fetchFailed(error);
         },
       );
+    } else if (result.length === 0) {
+      this.#fetching = false; // caught up: the common case of a running single-key loop
     } else {
       this.#fetched(result, room);
     }
@@ -185,7 +173,7 @@ export class Dispatcher {
     this.#fetching = false;
     if (this.#stopped) return;
     this.#held += entries.length;
-    for (const entry of entries) this.#enqueue(new Delivery(entry));
+    for (let i = 0; i < entries.length; i++) this.#keys.enqueue(entries[i] as LogEntry);
     // A full batch means more may be waiting; an append during the fetch may have been missed.
     if (this.#fetchAgain || entries.length === asked) this.#schedulePump();
     this.#startReady();
@@ -201,272 +189,58 @@ export class Dispatcher {
     }, 100);
   }
 
-  #enqueue(delivery: Delivery): void {
-    const key =
-      this.#settings.maxConcurrency === 1 ? '' : this.#settings.orderingKey(delivery.entry.event);
-    let queue = this.#keys.get(key);
-    if (queue === undefined) {
-      queue = new KeyQueue(key);
-      this.#keys.set(key, queue);
-    }
-    queue.push(delivery);
-    if (queue.state === 'idle') {
-      queue.state = 'ready';
-      this.#ready.push(queue);
-    }
-  }
-
-  /**
-   * Delivers a key's events in order until it runs dry, blocks, or yields to other keys.
-   * The single-event attempt is inlined here: one awaited promise per delivery, the handler's.
-   */
-  async #run(queue: KeyQueue): Promise<void> {
-    this.#active++;
-    queue.state = 'running';
-    let outcome: Outcome = 'done';
-    let delivered = 0;
+  #orderingKey(entry: LogEntry): string {
     try {
-      while (!this.#stopped) {
-        // With one key, refill in place: cheaper than leaving and being woken for the next event.
-        if (!queue.hasWork() && this.#settings.maxConcurrency === 1) this.#fetch();
-        if (!queue.hasWork()) break;
-        if (++delivered > KEY_QUANTUM && this.#ready.length > 0) break;
-        if (
-          this.#settings.handler.kind === 'batch' &&
-          queue.current === undefined &&
-          queue.peek()?.isolate === false
-        ) {
-          outcome = await this.#attemptBatch(queue, queue.takeBatch(this.#settings.batchSize));
-          if (outcome !== 'done') break;
-          continue;
-        }
-        const delivery = (queue.current ??= queue.take()) as Delivery;
-        const before = this.#beforeAttempt(queue, delivery);
-        if (before === 'parked') {
-          outcome = 'parked';
-          break;
-        }
-        if (before === 'done') continue;
-        this.#inFlight++;
-        try {
-          await this.#invoke(delivery.entry.event);
-        } catch (error) {
-          this.#inFlight--;
-          outcome = this.#failed(queue, delivery, error);
-          if (outcome !== 'done') break;
-          continue;
-        }
-        this.#inFlight--;
-        this.#succeeded(queue, delivery);
-      }
+      return this.#settings.orderingKey(entry.event);
     } catch (error) {
-      // Only a bug in the bus itself lands here; keep the key alive and say so.
-      this.#report('dispatch', error);
-      outcome = 'waiting';
-      this.#retryLater(queue, 100);
-    } finally {
-      this.#active--;
-      this.#settle(queue, outcome);
+      // A throwing key function must not stop delivery: the event joins the default key.
+      this.#report('ordering-key', error);
+      return '';
     }
   }
 
-  #invoke(event: BaseEvent): Promise<void> {
-    const handler = this.#settings.handler;
-    return handler.kind === 'single' ? handler.handle(event) : handler.handle([event]);
+  #runHost(): RunHost {
+    return {
+      stopped: () => this.#stopped,
+      single: this.#single,
+      refill: () => {
+        this.#fetch();
+      },
+      readyCount: () => this.#keys.readyCount,
+      ended: (queue, outcome) => {
+        this.#active--;
+        this.#settle(queue, outcome);
+      },
+      crashed: (queue, error) => {
+        // Only a bug in the bus itself lands here: keep the key alive, try again later, say so.
+        this.#report('dispatch', error);
+        this.#keys.retryLater(queue, 100, () => {
+          this.#pump();
+        });
+        return 'waiting';
+      },
+    };
   }
 
   #settle(queue: KeyQueue, outcome: Outcome): void {
-    if (this.#stopped) {
-      queue.state = 'idle';
-    } else if (outcome === 'waiting') {
-      queue.state = 'waiting';
-    } else if (outcome === 'parked') {
-      queue.state = 'parked';
-      this.#parked.push(queue);
-    } else if (queue.hasWork()) {
-      queue.state = 'ready';
-      this.#ready.push(queue);
-    } else {
-      queue.state = 'idle';
-      // Idle queues are kept for reuse (most keys come back), but not without bound.
-      if (this.#keys.size > MAX_IDLE_KEYS) this.#keys.delete(queue.key);
-      if (this.#settings.maxConcurrency === 1) {
-        // The single-key loop just found the log empty: no need to ask it again.
-        this.#checkIdle();
-        return;
-      }
+    const drained = this.#keys.settle(queue, outcome, this.#stopped);
+    if (drained && this.#single) {
+      // The single-key loop just found the log empty: no need to ask it again.
+      this.#checkIdle();
+      return;
     }
     this.#pump();
   }
 
-  /**
-   * What happens before an attempt: `done` when the event needs no handler call (deadline
-   * passed: dead-lettered; filtered out: skipped), `parked` when the breaker holds it back,
-   * undefined to go ahead (the attempt is then counted).
-   */
-  #beforeAttempt(queue: KeyQueue, delivery: Delivery): Outcome | undefined {
-    const { entry } = delivery;
-    if (entry.deadline !== undefined && this.#context.clock.now() > entry.deadline) {
-      this.#deadLetter(queue, delivery, 'deadline_exceeded');
-      return 'done';
-    }
-    const filter = this.#settings.filter;
-    if (filter !== undefined && !filter(entry.event)) {
-      this.#context.counters.skipped++;
-      this.#finish(queue, delivery);
-      return 'done';
-    }
-    if (!this.#breaker.tryAcquire()) return 'parked';
-    delivery.attempts++;
-    return undefined;
-  }
-
-  async #attemptBatch(queue: KeyQueue, batch: Delivery[]): Promise<Outcome> {
-    const now = this.#context.clock.now();
-    const live: Delivery[] = [];
-    for (const delivery of batch) {
-      const { entry } = delivery;
-      if (entry.deadline !== undefined && now > entry.deadline)
-        this.#deadLetter(queue, delivery, 'deadline_exceeded');
-      else if (this.#settings.filter !== undefined && !this.#settings.filter(entry.event)) {
-        this.#context.counters.skipped++;
-        this.#finish(queue, delivery);
-      } else live.push(delivery);
-    }
-    if (live.length === 0) return 'done';
-    if (!this.#breaker.tryAcquire()) {
-      queue.unshiftAll(live);
-      return 'parked';
-    }
-    this.#inFlight++;
-    try {
-      await (this.#settings.handler.handle as (events: BaseEvent[]) => Promise<void>)(
-        live.map((d) => d.entry.event),
-      );
-    } catch {
-      this.#inFlight--;
-      // Some event in the batch failed: deliver them one by one to find it.
-      this.#breaker.releaseTrial();
-      for (const delivery of live) delivery.isolate = true;
-      queue.unshiftAll(live);
-      return 'done';
-    }
-    this.#inFlight--;
-    for (const delivery of live) {
-      delivery.attempts = 1;
-      delivery.firstAttemptAt = now;
-      this.#succeeded(queue, delivery);
-    }
-    return 'done';
-  }
-
-  #succeeded(queue: KeyQueue, delivery: Delivery): void {
-    this.#breaker.recordSuccess();
-    this.#context.counters.delivered++;
-    const observe = this.#context.observe;
-    if (observe !== undefined) {
-      observe({
-        kind: 'delivered',
-        channel: this.#settings.channel,
-        consumer: this.#settings.consumer,
-        latencyMs: this.#context.clock.now() - delivery.entry.appendedAt,
-      });
-    }
-    this.#finish(queue, delivery);
-  }
-
-  #failed(queue: KeyQueue, delivery: Delivery, error: unknown): Outcome {
-    // Stamped at the first failure, not before each attempt: the happy path reads no clock.
-    delivery.firstAttemptAt ??= this.#context.clock.now();
-    delivery.lastError = describeError(error);
-    if (error instanceof PermanentFailure) {
-      // The event's fault, not the consumer's health: the breaker does not count it.
-      this.#breaker.releaseTrial();
-      this.#deadLetter(queue, delivery, 'permanent_failure');
-      return 'done';
-    }
-    this.#context.counters.failed++;
-    this.#context.observe?.({
-      kind: 'failed',
-      channel: this.#settings.channel,
-      consumer: this.#settings.consumer,
-      attempt: delivery.attempts,
-      error: delivery.lastError,
-    });
-    if (this.#breaker.recordFailure()) {
-      // An outage, not this event's fault: the attempt is not charged and the key waits for the breaker.
-      delivery.attempts--;
-      return 'parked';
-    }
-    if (delivery.attempts >= this.#settings.retryStrategy.attempts) {
-      this.#deadLetter(queue, delivery, 'attempts_exhausted');
-      return 'done';
-    }
-    let delayMs =
-      error instanceof RetryAfter
-        ? error.delayMs
-        : retryDelayMs(this.#settings.retryStrategy, delivery.attempts);
-    const deadline = delivery.entry.deadline;
-    if (deadline !== undefined)
-      delayMs = Math.min(delayMs, deadline - this.#context.clock.now() + 1);
-    this.#context.counters.retried++;
-    this.#context.observe?.({
-      kind: 'retry_scheduled',
-      channel: this.#settings.channel,
-      consumer: this.#settings.consumer,
-      delayMs,
-    });
-    this.#retryLater(queue, delayMs);
-    return 'waiting';
-  }
-
-  #retryLater(queue: KeyQueue, delayMs: number): void {
-    const timer = this.#context.clock.setTimeout(() => {
-      this.#timers.delete(queue);
-      if (this.#stopped || queue.state !== 'waiting') return;
-      queue.state = 'ready';
-      this.#ready.unshift(queue); // it has waited its turn already
-      this.#pump();
-    }, delayMs);
-    this.#timers.set(queue, timer);
-  }
-
-  #deadLetter(queue: KeyQueue, delivery: Delivery, reason: DeadLetterReason): void {
-    const { channel, consumer } = this.#settings;
-    const record = delivery.toDeadLetter(
-      this.#context.newId(),
-      channel,
-      consumer,
-      reason,
-      this.#context.clock.now(),
-    );
-    this.#context.counters.deadLettered++;
-    this.#release(queue, delivery, this.#cursor.deadLetter(delivery.entry, record));
-    this.#context.observe?.({
-      kind: 'dead_lettered',
-      channel: this.#settings.channel,
-      consumer: this.#settings.consumer,
-      reason,
-    });
-    this.#context.onDeadLetter(record);
-  }
-
-  #finish(queue: KeyQueue, delivery: Delivery): void {
-    this.#release(queue, delivery, this.#cursor.ack(delivery.entry));
-  }
-
-  #release(queue: KeyQueue, delivery: Delivery, result: MaybePromise<void>): void {
-    if (queue.current === delivery) queue.current = undefined;
+  #release(queue: KeyQueue, entry: LogEntry, result: MaybePromise<void>): void {
+    queue.finished(entry);
     this.#held--;
     if (result instanceof Promise) {
       result.catch((error: unknown) => {
         this.#report('ack', error);
       });
     }
-    if (
-      (this.#active === 0 || this.#settings.maxConcurrency > 1) &&
-      this.#held * 2 <= this.#settings.prefetch
-    ) {
+    if ((this.#active === 0 || !this.#single) && this.#held * 2 <= this.#settings.prefetch) {
       this.#schedulePump();
     }
     this.#checkIdle();
@@ -476,21 +250,18 @@ export class Dispatcher {
     this.#context.onBreakerChange(from, to);
     if (to === 'open') return;
     // Half-open or closed: parked keys may try again, in the order they parked.
-    for (const queue of this.#parked.splice(0).reverse()) {
-      queue.state = 'ready';
-      this.#ready.unshift(queue);
-    }
+    this.#keys.unpark();
     this.#schedulePump();
   }
 
   #isIdle(): boolean {
-    return this.#held === 0 && this.#inFlight === 0 && this.#active === 0;
+    return this.#held === 0 && this.#runner.inFlight === 0 && this.#active === 0;
   }
 
   #checkIdle(): void {
     if (
       this.#idleWaiters.length > 0 &&
-      (this.#isIdle() || (this.#stopped && this.#inFlight === 0 && this.#active === 0))
+      (this.#isIdle() || (this.#stopped && this.#runner.inFlight === 0 && this.#active === 0))
     ) {
       for (const resolve of this.#idleWaiters.splice(0)) resolve();
     }

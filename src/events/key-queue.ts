@@ -2,104 +2,108 @@ import { Fifo } from './fifo.js';
 import type { DeadLetter, DeadLetterReason } from './dead-letters.js';
 import type { LogEntry } from './log/contract.js';
 
-/** One event on its way to one consumer: the attempts made so far and how the last one ended. */
-export class Delivery {
-  readonly entry: LogEntry;
-  attempts = 0;
-  firstAttemptAt: number | undefined;
-  lastError: string | undefined;
-  /** Set after a failed batch: deliver this one on its own to isolate a poison event. */
-  isolate = false;
-
-  constructor(entry: LogEntry) {
-    this.entry = entry;
-  }
-
-  /** The dead-letter record of this delivery, as it stands now. */
-  toDeadLetter(
-    id: string,
-    channel: string,
-    consumer: string,
-    reason: DeadLetterReason,
-    now: number,
-  ): DeadLetter {
-    const { entry } = this;
-    return {
-      id,
-      channel,
-      consumer,
-      event: entry.event,
-      priority: entry.priority,
-      reason,
-      attempts: this.attempts,
-      deadLetteredAt: now,
-      ...(this.lastError === undefined ? {} : { lastError: this.lastError }),
-      ...(this.firstAttemptAt === undefined ? {} : { firstAttemptAt: this.firstAttemptAt }),
-    };
-  }
-}
-
 /** Where a key stands in its consumer's scheduler. */
 export type KeyState = 'idle' | 'ready' | 'running' | 'waiting' | 'parked';
 
-const LANE = { high: 0, normal: 1, low: 2 } as const;
+/** The promise callbacks that carry a key's run on after a handler settles, made once per key. */
+export interface KeyCallbacks {
+  readonly fulfilled: () => void;
+  readonly rejected: (error: unknown) => void;
+  /** Carries the run on after a pause (a yielded turn, a batch). */
+  readonly resume: () => void;
+}
+
+const laneOf = (entry: LogEntry): number =>
+  entry.priority === 'normal' ? 1 : entry.priority === 'high' ? 0 : 2;
 
 /**
- * The deliveries of one ordering key for one consumer, one FIFO per priority. Order holds
+ * The entries of one ordering key for one consumer, one FIFO per priority. Order holds
  * within a key and priority; higher priorities are taken first.
+ *
+ * Only the entry at the head of a key (`current`) is ever attempted, so the attempt state
+ * (attempts, first attempt, last error) lives here, once per key, rather than in an object per
+ * delivery: the happy path allocates nothing per event.
  */
 export class KeyQueue {
   readonly key: string;
   state: KeyState = 'idle';
-  /** The delivery being attempted or waiting for its retry; it blocks the rest of the key. */
-  current: Delivery | undefined;
-  readonly #lanes = [new Fifo<Delivery>(), new Fifo<Delivery>(), new Fifo<Delivery>()] as const;
+  /** The entry being attempted or waiting for its retry; it blocks the rest of the key. */
+  current: LogEntry | undefined;
+  /** Attempts made on `current`. */
+  attempts = 0;
+  /** Epoch ms of the first failed attempt on `current` (stamped at the failure: the happy path reads no clock). */
+  firstAttemptAt: number | undefined;
+  lastError: string | undefined;
+  /** Deliveries in the current run (for the scheduler's fairness quantum). */
+  delivered = 0;
+  /** Set by the dispatcher on the key's first run. */
+  callbacks: KeyCallbacks | undefined;
+  readonly #lanes = [new Fifo<LogEntry>(), new Fifo<LogEntry>(), new Fifo<LogEntry>()] as const;
   #size = 0;
+  /** Entries of a failed batch: delivered on their own to isolate a poison event. */
+  #isolated: Set<LogEntry> | undefined;
 
   constructor(key: string) {
     this.key = key;
   }
 
-  /** Queued deliveries, `current` excluded. */
+  /** Queued entries, `current` excluded. */
   get size(): number {
     return this.#size;
   }
 
-  push(delivery: Delivery): void {
-    this.#lanes[LANE[delivery.entry.priority]].push(delivery);
+  push(entry: LogEntry): void {
+    (this.#lanes[laneOf(entry)] as Fifo<LogEntry>).push(entry);
     this.#size++;
   }
 
-  /** Puts deliveries back at the front of their lanes, keeping their order. */
-  unshiftAll(deliveries: readonly Delivery[]): void {
-    for (let i = deliveries.length - 1; i >= 0; i--) {
-      const delivery = deliveries[i] as Delivery;
-      this.#lanes[LANE[delivery.entry.priority]].unshift(delivery);
+  /** Puts entries back at the front of their lanes, keeping their order. */
+  unshiftAll(entries: readonly LogEntry[]): void {
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const entry = entries[i] as LogEntry;
+      (this.#lanes[laneOf(entry)] as Fifo<LogEntry>).unshift(entry);
       this.#size++;
     }
   }
 
-  peek(): Delivery | undefined {
-    for (const lane of this.#lanes) if (lane.size > 0) return lane.peek();
-    return undefined;
+  /** Marks entries to be delivered one by one (after their batch failed). */
+  isolate(entries: readonly LogEntry[]): void {
+    this.#isolated ??= new Set();
+    for (const entry of entries) this.#isolated.add(entry);
   }
 
-  take(): Delivery | undefined {
-    for (const lane of this.#lanes) {
-      if (lane.size > 0) {
-        this.#size--;
-        return lane.shift();
-      }
-    }
-    return undefined;
+  /** Whether the next entry may start a batch (none is current and the head needs no isolation). */
+  canBatch(): boolean {
+    if (this.current !== undefined) return false;
+    const head = this.#peek();
+    return head !== undefined && !this.#isIsolated(head);
   }
 
-  /** Up to `max` deliveries that may go together in one batch (stops at one needing isolation). */
-  takeBatch(max: number): Delivery[] {
-    const batch: Delivery[] = [];
+  /** The current entry, or the next one made current with a fresh attempt state. */
+  takeCurrent(): LogEntry | undefined {
+    if (this.current !== undefined) return this.current;
+    const entry = this.#take();
+    if (entry === undefined) return undefined;
+    this.current = entry;
+    this.attempts = 0;
+    this.firstAttemptAt = undefined;
+    this.lastError = undefined;
+    return entry;
+  }
+
+  /** The entry is done (acknowledged or dead-lettered): the key moves on. */
+  finished(entry: LogEntry): void {
+    if (this.current === entry) this.current = undefined;
+    if (this.#isolated !== undefined && this.#isolated.delete(entry) && this.#isolated.size === 0)
+      this.#isolated = undefined;
+  }
+
+  /** Up to `max` entries that may go together in one batch (stops at one needing isolation). */
+  takeBatch(max: number): LogEntry[] {
+    const batch: LogEntry[] = [];
     for (const lane of this.#lanes) {
-      while (batch.length < max && lane.size > 0 && !(lane.peek() as Delivery).isolate) {
-        batch.push(lane.shift() as Delivery);
+      while (batch.length < max && lane.size > 0 && !this.#isIsolated(lane.peek() as LogEntry)) {
+        batch.push(lane.shift() as LogEntry);
         this.#size--;
       }
       if (lane.size > 0) break; // never let a lower priority overtake what is left here
@@ -109,5 +113,49 @@ export class KeyQueue {
 
   hasWork(): boolean {
     return this.current !== undefined || this.#size > 0;
+  }
+
+  /** The dead-letter record of `entry` as it stands now (attempt state only if it is current). */
+  toDeadLetter(
+    entry: LogEntry,
+    id: string,
+    place: { readonly channel: string; readonly consumer: string },
+    reason: DeadLetterReason,
+    now: number,
+  ): DeadLetter {
+    const isCurrent = entry === this.current;
+    const lastError = isCurrent ? this.lastError : undefined;
+    const firstAttemptAt = isCurrent ? this.firstAttemptAt : undefined;
+    return {
+      id,
+      channel: place.channel,
+      consumer: place.consumer,
+      event: entry.event,
+      priority: entry.priority,
+      reason,
+      attempts: isCurrent ? this.attempts : 0,
+      deadLetteredAt: now,
+      ...(lastError === undefined ? {} : { lastError }),
+      ...(firstAttemptAt === undefined ? {} : { firstAttemptAt }),
+    };
+  }
+
+  #peek(): LogEntry | undefined {
+    for (const lane of this.#lanes) if (lane.size > 0) return lane.peek();
+    return undefined;
+  }
+
+  #take(): LogEntry | undefined {
+    for (const lane of this.#lanes) {
+      if (lane.size > 0) {
+        this.#size--;
+        return lane.shift();
+      }
+    }
+    return undefined;
+  }
+
+  #isIsolated(entry: LogEntry): boolean {
+    return this.#isolated !== undefined && this.#isolated.has(entry);
   }
 }

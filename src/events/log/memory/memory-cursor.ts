@@ -5,7 +5,8 @@ import type { Lane, MemoryEntry } from './memory-entry.js';
 /** What a cursor needs from its channel. */
 export interface CursorHost {
   readonly lanes: readonly Lane[];
-  advanced(lane: number): void;
+  /** A cursor's acknowledged watermark in `lane` moved up from `previousLow` (-1: re-check). */
+  advanced(lane: number, previousLow: number): void;
   addDeadLetter(record: DeadLetter): void;
   detach(cursor: MemoryCursor): void;
 }
@@ -32,7 +33,8 @@ export class MemoryCursor implements LogCursor {
   readonly positions: LanePosition[];
   readonly #host: CursorHost;
   readonly #replays: MemoryEntry[] = [];
-  readonly #scratch: LogEntry[] = [];
+  /** Reused by every one-entry fetch; its length stays 1 once set. */
+  readonly #one: LogEntry[] = [];
   /** Replayed entries handed out and not yet acknowledged. */
   readonly #replaysOut = new Set<MemoryEntry>();
   #listener: (() => void) | undefined;
@@ -47,8 +49,9 @@ export class MemoryCursor implements LogCursor {
 
   fetch(max: number): readonly LogEntry[] {
     if (this.#replays.length === 0 && this.#isCaughtUp()) return NOTHING;
-    const out = this.#scratch; // the contract lets a log reuse the array of the previous fetch
-    out.length = 0;
+    if (max === 1 || this.#available() === 1) return this.#fetchOne();
+    // A fresh array: cheaper than emptying a reused one (setting `length` is a runtime call).
+    const out: LogEntry[] = [];
     while (out.length < max && this.#replays.length > 0) {
       const replay = this.#replays.shift() as MemoryEntry;
       this.#replaysOut.add(replay);
@@ -86,12 +89,49 @@ export class MemoryCursor implements LogCursor {
     }
     position.low++;
     while (position.above.size > 0 && position.above.delete(position.low)) position.low++;
-    this.#host.advanced(lane);
+    this.#host.advanced(lane, index);
   }
 
   deadLetter(entry: LogEntry, record: DeadLetter): void {
     this.#host.addDeadLetter(record);
     this.ack(entry);
+  }
+
+  /**
+   * The next entry in a reused one-element array (the contract lets a log reuse the array of the
+   * previous fetch): a consumer that keeps up fetches one event at a time and allocates nothing.
+   */
+  #fetchOne(): readonly LogEntry[] {
+    const entry = this.#replays.shift() ?? this.#nextInLanes();
+    if (entry === undefined) return NOTHING;
+    if (entry.index < 0) this.#replaysOut.add(entry);
+    this.#one[0] = entry;
+    return this.#one;
+  }
+
+  #nextInLanes(): MemoryEntry | undefined {
+    const lanes = this.#host.lanes;
+    for (let l = 0; l < lanes.length; l++) {
+      const lane = lanes[l] as Lane;
+      const position = this.positions[l] as LanePosition;
+      if (position.next < position.low) position.next = position.low; // acked after a reopen
+      while (position.next < lane.tail) {
+        const index = position.next++;
+        if (position.above.size === 0 || !position.above.has(index)) return lane.at(index);
+      }
+    }
+    return undefined;
+  }
+
+  /** Entries a fetch could hand out now, counted up to 2 (enough to pick the one-entry path). */
+  #available(): number {
+    let count = this.#replays.length;
+    const lanes = this.#host.lanes;
+    for (let l = 0; l < lanes.length && count < 2; l++) {
+      const position = this.positions[l] as LanePosition;
+      count += (lanes[l] as Lane).tail - Math.max(position.next, position.low);
+    }
+    return count;
   }
 
   #isCaughtUp(): boolean {
@@ -123,7 +163,7 @@ export class MemoryCursor implements LogCursor {
   /** Puts a dead letter's event back in front of this consumer. */
   requeue(entry: MemoryEntry): void {
     this.#replays.push(entry);
-    queueMicrotask(() => {
+    void Promise.resolve().then(() => {
       this.notify();
     });
   }

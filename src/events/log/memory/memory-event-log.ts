@@ -17,6 +17,7 @@ import { MemoryDeadLetterLog } from './memory-dead-letters.js';
 import { Lane, LANE_OF, MemoryEntry } from './memory-entry.js';
 
 const DUPLICATE: AppendOutcome = Object.freeze({ kind: 'duplicate' });
+const RESOLVED: Promise<void> = Promise.resolve();
 
 export interface MemoryEventLogConfig {
   readonly clock?: Clock;
@@ -67,6 +68,11 @@ class MemoryChannelLog implements ChannelLog, CursorHost {
   #seq = 0;
   #retained = 0;
   #announcing = false;
+  /** Tells the attached cursors about a burst of appends; a promise callback made once. */
+  readonly #announce = (): void => {
+    this.#announcing = false;
+    for (const cursor of this.#attached) cursor.notify();
+  };
 
   constructor(spec: ChannelSpec, clock: Clock) {
     this.name = spec.name;
@@ -95,12 +101,10 @@ class MemoryChannelLog implements ChannelLog, CursorHost {
     );
     this.#retained++;
     if (!this.#announcing) {
-      // One microtask per burst of appends, never a call from inside append (see onAvailable).
+      // One promise callback per burst of appends, never a call from inside append (see
+      // onAvailable); not queueMicrotask, which makes an AsyncResource per call.
       this.#announcing = true;
-      queueMicrotask(() => {
-        this.#announcing = false;
-        for (const cursor of this.#attached) cursor.notify();
-      });
+      void RESOLVED.then(this.#announce);
     }
     return { kind: 'appended', seq };
   }
@@ -123,8 +127,10 @@ class MemoryChannelLog implements ChannelLog, CursorHost {
     this.#releaseListeners.push(listener);
   }
 
-  advanced(laneNumber: number): void {
+  advanced(laneNumber: number, previousLow: number): void {
     const lane = this.lanes[laneNumber] as Lane;
+    // Only the slowest cursor moves the lane's release point.
+    if (previousLow > lane.released) return;
     let low = lane.tail;
     for (const cursor of this.#cursors.values())
       low = Math.min(low, (cursor.positions[laneNumber] as { low: number }).low);
@@ -139,7 +145,7 @@ class MemoryChannelLog implements ChannelLog, CursorHost {
     this.#attached.delete(cursor);
     if (cursor.consumer.kind === 'named') return;
     this.#cursors.delete(cursor.consumer.name);
-    for (let l = 0; l < this.lanes.length; l++) this.advanced(l);
+    for (let l = 0; l < this.lanes.length; l++) this.advanced(l, -1);
   }
 
   #release(lane: Lane, low: number): void {
