@@ -1,5 +1,7 @@
 export { DIALECTS, STORAGE_DRIVERS } from './contract.js';
 export type {
+  AnyKysely,
+  AnyTransaction,
   Database,
   Dialect,
   Migration,
@@ -19,6 +21,8 @@ export {
 export type { StorageConfigIssue, StorageErrorCode } from './errors.js';
 export { isDriverError, translateStorageError } from './translate-error.js';
 export { MIGRATIONS_TABLE, validateMigrationSet } from './migrator.js';
+export { prepareQuery } from './prepared-query.js';
+export type { ParamFn, PreparedQuery } from './prepared-query.js';
 export { TENANT_COLUMN, scopeToTenant, tenantRow, tenantTable } from './tenant.js';
 export type { TenantFilterable } from './tenant.js';
 export {

@@ -10,6 +10,7 @@ import { noMigrationLock } from '../migrator.js';
 import { TranslatingDialect } from '../translating-dialect.js';
 import { ImmediateSqliteDialect } from './sqlite-dialect.js';
 import { translateSqliteError } from './sqlite-errors.js';
+import { StatementCache } from './statement-cache.js';
 
 /** The SQLite part of a `StorageConfig`, already validated. */
 export interface SqliteDatabaseConfig {
@@ -58,7 +59,7 @@ export function openSqliteDatabase(config: SqliteDatabaseConfig, clock: Clock): 
     dialect: 'sqlite',
     kysely: new Kysely<Record<string, never>>({
       dialect: new TranslatingDialect(
-        new ImmediateSqliteDialect({ database: connection }),
+        new ImmediateSqliteDialect({ database: new StatementCache(connection) }),
         translate,
       ),
     }),
