@@ -1,0 +1,94 @@
+/**
+ * Warden's RBAC engine against casbin and CASL on one seeded policy: 50 tenants × 20 roles
+ * (4-level inheritance chains, 10 permissions each, role names repeated across tenants) ×
+ * 1,000 users with 1–3 roles; 10,000 queries (50% granted, 25% same-tenant misses, 15%
+ * cross-tenant, 10% unknown user/resource/tenant). Every engine must give the reference's
+ * answer to every query, or its case fails. Method and results: docs/benchmarks.md.
+ *
+ * The workload lives in `bench/rbac/` (workload.ts, subjects.ts) so service-level cases
+ * (checks with emission to the bus, assignments through the service on SQLite) can reuse it.
+ */
+import { formatValue } from './lib/report.js';
+import type { Benchmark, Check, Metrics } from './lib/types.js';
+import { changeCases } from './rbac/change-cases.js';
+import { checkCases } from './rbac/check-cases.js';
+
+/** The issue's targets (single-threaded, engine only). */
+const TARGET_WARM_PER_SEC = 1_000_000;
+const TARGET_COLD_PER_SEC = 50_000;
+const TARGET_WHO_HOLDS_MS = 10;
+
+function ratio(a: number | undefined, b: number | undefined): string {
+  if (a === undefined || b === undefined || b === 0) return '–';
+  const r = a / b;
+  return r >= 10 ? `${r.toFixed(0)}×` : `${r.toFixed(2)}×`;
+}
+
+function rateCheck(measured: ReadonlyMap<string, Metrics>, name: string, target: number): Check[] {
+  const rate = measured.get(name)?.['checksPerSec'];
+  if (rate === undefined) return [];
+  return [
+    {
+      name: `${name} checks/s`,
+      target: `>= ${formatValue(target, 'rate')}`,
+      actual: formatValue(rate, 'rate'),
+      pass: rate >= target,
+    },
+  ];
+}
+
+function summarize(measured: ReadonlyMap<string, Metrics>) {
+  const get = (name: string, key: string) => measured.get(name)?.[key];
+  const checks: Check[] = [
+    ...rateCheck(measured, 'warden-warm', TARGET_WARM_PER_SEC),
+    ...rateCheck(measured, 'warden-cold', TARGET_COLD_PER_SEC),
+  ];
+  const whoHolds = get('warden-who-holds', 'maxUs');
+  if (whoHolds !== undefined) {
+    checks.push({
+      name: 'warden-who-holds, slowest of the queries (1,000 users per tenant)',
+      target: `< ${TARGET_WHO_HOLDS_MS} ms`,
+      actual: formatValue(whoHolds, 'micros'),
+      pass: whoHolds < TARGET_WHO_HOLDS_MS * 1000,
+    });
+  }
+  const answered = [...measured].filter(([, m]) => m['mismatches'] !== undefined);
+  checks.push({
+    name: 'every engine gave the reference answer to every query it was asked',
+    target: '0 mismatches',
+    actual: `${answered.length} cases, 0 mismatches (a mismatch fails its case)`,
+    pass: answered.every(([, m]) => m['mismatches'] === 0),
+  });
+  const warm = get('warden-warm', 'checksPerSec');
+  const heap = get('warden-warm', 'heapBytes');
+  const notes = [
+    `warm checks/s: Warden / casbin per tenant ${ratio(warm, get('casbin-per-tenant', 'checksPerSec'))}, / casbin with domains ${ratio(warm, get('casbin-domains', 'checksPerSec'))}, / CASL ${ratio(warm, get('casl-warm', 'checksPerSec'))}`,
+    `cold checks/s: Warden / CASL (ability built per check) ${ratio(get('warden-cold', 'checksPerSec'), get('casl-cold', 'checksPerSec'))}`,
+    `heap held: casbin per tenant / Warden ${ratio(get('casbin-per-tenant', 'heapBytes'), heap)}, casbin with domains / Warden ${ratio(get('casbin-domains', 'heapBytes'), heap)}, CASL / Warden ${ratio(get('casl-warm', 'heapBytes'), heap)}`,
+    `assignment p50: casbin per tenant / Warden ${ratio(get('casbin-assign', 'addp50Us'), get('warden-assign', 'addp50Us'))}, casbin with domains / Warden ${ratio(get('casbin-domains-assign', 'addp50Us'), get('warden-assign', 'addp50Us'))}; revocation p50: ${ratio(get('casbin-assign', 'removep50Us'), get('warden-assign', 'removep50Us'))}, ${ratio(get('casbin-domains-assign', 'removep50Us'), get('warden-assign', 'removep50Us'))}`,
+    `who-holds p50: casbin per tenant / Warden ${ratio(get('casbin-who-holds', 'p50Us'), get('warden-who-holds', 'p50Us'))}, casbin with domains / Warden ${ratio(get('casbin-domains-who-holds', 'p50Us'), get('warden-who-holds', 'p50Us'))}, CASL scan / Warden ${ratio(get('casl-who-holds', 'p50Us'), get('warden-who-holds', 'p50Us'))}`,
+  ];
+  return { notes, checks };
+}
+
+export const benchmark: Benchmark = {
+  name: 'rbac',
+  description:
+    'RBAC engine: Warden TenantPolicy vs casbin and CASL, 50 tenants × 1,000 users, engine only',
+  columns: [
+    { key: 'checksPerSec', label: 'checks/s', format: 'rate', spread: true },
+    { key: 'queries', label: 'queries', format: 'count' },
+    { key: 'heapBytes', label: 'heap held', format: 'mebibytes' },
+    { key: 'buildMs', label: 'load', format: 'millis' },
+    { key: 'addp50Us', label: 'assign p50', format: 'micros' },
+    { key: 'addp99Us', label: 'assign p99', format: 'micros' },
+    { key: 'removep50Us', label: 'revoke p50', format: 'micros' },
+    { key: 'removep99Us', label: 'revoke p99', format: 'micros' },
+    { key: 'p50Us', label: 'who p50', format: 'micros' },
+    { key: 'p99Us', label: 'who p99', format: 'micros' },
+    { key: 'maxUs', label: 'who max', format: 'micros' },
+    { key: 'peakRssBytes', label: 'peak RSS', format: 'mebibytes' },
+  ],
+  cases: [...checkCases, ...changeCases],
+  summarize,
+};
