@@ -7,8 +7,8 @@ import { createMongoAbility } from '@casl/ability';
 import type { MongoAbility } from '@casl/ability';
 import { newEnforcer, newModelFromString, StringAdapter } from 'casbin';
 import type { Enforcer } from 'casbin';
-import { TenantPolicy } from '../../src/rbac/policy/index.js';
-import type { CheckOptions } from '../../src/rbac/policy/index.js';
+import { TenantPolicy } from '../../dist/rbac/policy/index.js';
+import type { CheckOptions } from '../../dist/rbac/policy/index.js';
 import type { GeneratedTenant, Query, Workload } from './workload.js';
 
 /** Checks use one fixed instant: no assignment in the workload expires. */

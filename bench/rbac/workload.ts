@@ -3,7 +3,7 @@
  * run sees the same ones. The expected answer of each query comes from a naive reference
  * resolver here, so every subject is checked against one ground truth.
  */
-import type { AssignmentRecord, RoleRecord } from '../../src/rbac/policy/index.js';
+import type { AssignmentRecord, RoleRecord } from '../../dist/rbac/policy/index.js';
 import { Random } from './random.js';
 
 export interface WorkloadSizes {
