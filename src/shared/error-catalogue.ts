@@ -271,4 +271,24 @@ export const ERROR_CATALOGUE: readonly ErrorCatalogueEntry[] = Object.freeze([
     'A role with this id or name already exists in the tenant.',
   ),
   entry('RBAC_USER_EXISTS', 'conflict', 'The user is already registered in the tenant.'),
+  entry(
+    'AUDIT_KEY_INVALID',
+    'invalid_argument',
+    'The audit signing key file is not a PEM Ed25519 private key, or a key given to sign or verify is not an Ed25519 key of the right kind (private to sign, public to verify).',
+  ),
+  entry(
+    'AUDIT_KEY_UNAVAILABLE',
+    'failed_precondition',
+    'The audit signing key file cannot be read, or cannot be created in the data directory (permissions, read-only file system); `details.errno` has the system error code.',
+  ),
+  entry(
+    'AUDIT_CHECKPOINT_INVALID',
+    'invalid_argument',
+    'An audit checkpoint is malformed (`details.issues` lists each bad field) or, in a failed verification outcome, names another key or carries a signature that does not verify.',
+  ),
+  entry(
+    'AUDIT_PROOF_INVALID',
+    'invalid_argument',
+    'A Merkle proof was asked for with impossible sizes (a leaf index not below the tree size, an old size above the new one, a size past the stored tree) or tree state of the wrong shape was given.',
+  ),
 ]);

@@ -1,0 +1,168 @@
+/**
+ * RFC 9162 inclusion proofs (2.1.3.1) and consistency proofs (2.1.4.1), built over a
+ * {@link SubtreeReader} so that a store answers them from the tree nodes it persisted.
+ */
+import { AuditIntegrityError } from './errors.js';
+import { nodeHash } from './hashes.js';
+import {
+  assertTreeSize,
+  EMPTY_TREE_ROOT,
+  foldPeaks,
+  merkleTreeHash,
+  splitPoint,
+} from './merkle.js';
+
+/** Reads the hash of a perfect subtree: leaves `[index·2^level, (index+1)·2^level)`. */
+export interface SubtreeReader {
+  subtree(level: number, index: number): Promise<Uint8Array>;
+}
+
+/** What a store offers {@link createSubtreeReader}. */
+export interface SubtreeSource {
+  /** The leaf hashes of leaves `[from, toExclusive)`, in order (fewer if the tree is smaller). */
+  leafHashes(from: number, toExclusive: number): Promise<readonly Uint8Array[]>;
+  /** A persisted node's hash, or undefined when it is not stored. */
+  storedNode(level: number, index: number): Promise<Uint8Array | undefined>;
+  /** The lowest level the store persists (e.g. 8: subtrees of 256 leaves and up). */
+  readonly storedFromLevel: number;
+}
+
+/**
+ * A {@link SubtreeReader} over a store: a subtree at or above `storedFromLevel` comes from
+ * the stored node, or, when that node is missing, from its two children; one below comes
+ * from its leaf hashes, so no read touches more than 2^storedFromLevel leaves.
+ *
+ * @throws AuditIntegrityError `AUDIT_PROOF_INVALID` (from `subtree`) when the store has
+ * fewer leaves than the subtree covers: the proof asked for is past the tree's size.
+ */
+export function createSubtreeReader(source: SubtreeSource): SubtreeReader {
+  if (!Number.isSafeInteger(source.storedFromLevel) || source.storedFromLevel < 0)
+    throw new RangeError('storedFromLevel must be a non-negative integer');
+  const subtree = async (level: number, index: number): Promise<Uint8Array> => {
+    if (level >= source.storedFromLevel) {
+      const stored = await source.storedNode(level, index);
+      if (stored !== undefined) return stored;
+      if (level > source.storedFromLevel) {
+        const [left, right] = await Promise.all([
+          subtree(level - 1, 2 * index),
+          subtree(level - 1, 2 * index + 1),
+        ]);
+        return nodeHash(left, right);
+      }
+    }
+    return subtreeFromLeaves(source, level, index);
+  };
+  return { subtree };
+}
+
+async function subtreeFromLeaves(
+  source: SubtreeSource,
+  level: number,
+  index: number,
+): Promise<Uint8Array> {
+  const width = 2 ** level;
+  const from = index * width;
+  const leaves = await source.leafHashes(from, from + width);
+  if (leaves.length !== width)
+    throw new AuditIntegrityError(
+      'AUDIT_PROOF_INVALID',
+      `the tree has no leaves [${from}, ${from + width}): the proof is past its size`,
+      { details: { from, to: from + width, found: leaves.length } },
+    );
+  return merkleTreeHash(leaves);
+}
+
+/**
+ * MTH of leaves `[from, to)`, where `from` is a multiple of the smallest power of two
+ * >= `to - from` (true of every range RFC 9162's recursion visits): the fold of the range's
+ * perfect subtrees, read concurrently.
+ */
+async function rangeRoot(from: number, to: number, reader: SubtreeReader): Promise<Uint8Array> {
+  if (to === from) return EMPTY_TREE_ROOT;
+  const reads: Promise<Uint8Array>[] = [];
+  let start = from;
+  while (start < to) {
+    let width = 1;
+    while (width * 2 <= to - start) width *= 2;
+    reads.push(reader.subtree(Math.log2(width), start / width));
+    start += width;
+  }
+  return foldPeaks(await Promise.all(reads));
+}
+
+/** The root of the tree's first `size` leaves. */
+export async function rootAt(size: number, reader: SubtreeReader): Promise<Uint8Array> {
+  assertTreeSize(size, 'size');
+  return rangeRoot(0, size, reader);
+}
+
+/**
+ * The RFC 9162 inclusion proof (audit path) of leaf `index` in the tree of `size` leaves:
+ * sibling hashes from the leaf up. About log2(size) subtree reads, made concurrently.
+ *
+ * @throws AuditIntegrityError `AUDIT_PROOF_INVALID` unless 0 <= index < size.
+ */
+export async function inclusionProof(
+  index: number,
+  size: number,
+  reader: SubtreeReader,
+): Promise<Uint8Array[]> {
+  assertTreeSize(index, 'index');
+  assertTreeSize(size, 'size');
+  if (index >= size)
+    throw new AuditIntegrityError('AUDIT_PROOF_INVALID', 'the leaf index must be below the size', {
+      details: { index, size },
+    });
+  const path: Promise<Uint8Array>[] = [];
+  let from = 0;
+  let to = size;
+  while (to - from > 1) {
+    const k = splitPoint(to - from);
+    if (index < from + k) {
+      path.push(rangeRoot(from + k, to, reader));
+      to = from + k;
+    } else {
+      path.push(reader.subtree(Math.log2(k), from / k));
+      from += k;
+    }
+  }
+  return (await Promise.all(path)).reverse();
+}
+
+/**
+ * The RFC 9162 consistency proof that the tree of `oldSize` leaves is a prefix of the tree
+ * of `newSize` leaves. Empty when `oldSize` is 0 or equal to `newSize`.
+ *
+ * @throws AuditIntegrityError `AUDIT_PROOF_INVALID` unless 0 <= oldSize <= newSize.
+ */
+export async function consistencyProof(
+  oldSize: number,
+  newSize: number,
+  reader: SubtreeReader,
+): Promise<Uint8Array[]> {
+  assertTreeSize(oldSize, 'oldSize');
+  assertTreeSize(newSize, 'newSize');
+  if (oldSize > newSize)
+    throw new AuditIntegrityError('AUDIT_PROOF_INVALID', 'the old size must not exceed the new', {
+      details: { oldSize, newSize },
+    });
+  if (oldSize === 0 || oldSize === newSize) return [];
+  const proof: Promise<Uint8Array>[] = [];
+  let from = 0;
+  let to = newSize;
+  let wholeOldTree = true;
+  // SUBPROOF(m, D[from:to], b) of RFC 9162 2.1.4.1, unrolled; `oldSize` is m in absolute terms.
+  while (oldSize !== to) {
+    const k = splitPoint(to - from);
+    if (oldSize <= from + k) {
+      proof.push(rangeRoot(from + k, to, reader));
+      to = from + k;
+    } else {
+      proof.push(reader.subtree(Math.log2(k), from / k));
+      from += k;
+      wholeOldTree = false;
+    }
+  }
+  if (!wholeOldTree) proof.push(rangeRoot(from, to, reader));
+  return (await Promise.all(proof)).reverse();
+}
