@@ -78,6 +78,13 @@ export function isStorageError(
   return value instanceof StorageError && (codes.length === 0 || codes.includes(value.code));
 }
 
+/** The error for work asked of a closed database; `label` names it without secrets. */
+export function databaseClosed(label: string, dialect: string): StorageError {
+  return new StorageError(STORAGE_ERROR_CODES.STORAGE_CLOSED, `the database (${label}) is closed`, {
+    details: { dialect },
+  });
+}
+
 /** The configuration error, listing every bad path (`details.issues`). */
 export function invalidStorageConfig(issues: readonly StorageConfigIssue[]): StorageError {
   const summary = issues.map((i) => `${i.path || '(root)'}: ${i.reason}`).join('; ');

@@ -254,6 +254,19 @@ describeEachDatabase('a database', (open, databases) => {
     const error = await failure(other.transaction(() => Promise.resolve()));
     expect(error).toMatchObject({ code: 'STORAGE_CLOSED', category: 'unavailable' });
     expect((await failure(other.migrate(migrations))).code).toBe('STORAGE_CLOSED');
+    expect((await failure(other.kysely.selectFrom('kd_items').selectAll().execute())).code).toBe(
+      'STORAGE_CLOSED',
+    );
+  });
+
+  it('closes a database that never ran a query', async () => {
+    const unused = await open();
+
+    await unused.close();
+
+    expect((await failure(unused.kysely.selectFrom('kd_items').selectAll().execute())).code).toBe(
+      'STORAGE_CLOSED',
+    );
   });
 
   it('sees what another Database on the same storage committed', async () => {

@@ -1,6 +1,6 @@
 import type { Clock } from '../shared/clock.js';
 import type { AnyKysely, AnyTransaction, Database, Dialect, MigrationSet } from './contract.js';
-import { STORAGE_ERROR_CODES, StorageError } from './errors.js';
+import { databaseClosed } from './errors.js';
 import { runMigrations } from './migrator.js';
 import type { MigrationLock } from './migrator.js';
 
@@ -12,7 +12,7 @@ export interface KyselyDatabaseParts {
   /** Names the database in messages, without secrets (`SQLite /var/warden.db`). */
   readonly label: string;
   readonly migrationLock: MigrationLock;
-  /** Releases what `kysely.destroy()` leaves open when no query ever ran. */
+  /** Refuses further queries (`STORAGE_CLOSED`) and releases the connections. */
   readonly release: () => Promise<void>;
 }
 
@@ -41,17 +41,11 @@ export class KyselyDatabase implements Database {
   }
 
   close(): Promise<void> {
-    this.#closing ??= this.kysely.destroy().then(() => this.#parts.release());
+    this.#closing ??= this.#parts.release();
     return this.#closing;
   }
 
   #assertOpen(): void {
-    if (this.#closing !== undefined) {
-      throw new StorageError(
-        STORAGE_ERROR_CODES.STORAGE_CLOSED,
-        `the database (${this.#parts.label}) is closed`,
-        { details: { dialect: this.dialect } },
-      );
-    }
+    if (this.#closing !== undefined) throw databaseClosed(this.#parts.label, this.dialect);
   }
 }

@@ -15,6 +15,12 @@ import type { StorageError } from './errors.js';
 /** Turns a driver error into a `StorageError` (a backend's `translate…Error`). */
 export type ErrorTranslator = (error: unknown) => StorageError;
 
+/** Shared by a dialect and its driver: set once the database is closed. */
+interface ClosedState {
+  closed: boolean;
+  readonly error: () => StorageError;
+}
+
 /** A connection whose every failure comes out translated. */
 class TranslatingConnection implements DatabaseConnection {
   readonly inner: DatabaseConnection;
@@ -58,17 +64,21 @@ function unwrap(connection: DatabaseConnection): DatabaseConnection {
 class TranslatingDriver implements Driver {
   readonly #inner: Driver;
   readonly #translate: ErrorTranslator;
+  readonly #state: ClosedState;
 
-  constructor(inner: Driver, translate: ErrorTranslator) {
+  constructor(inner: Driver, translate: ErrorTranslator, state: ClosedState) {
     this.#inner = inner;
     this.#translate = translate;
+    this.#state = state;
   }
 
   init(): Promise<void> {
+    if (this.#state.closed) return Promise.reject(this.#state.error());
     return this.#run(() => this.#inner.init());
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
+    if (this.#state.closed) throw this.#state.error();
     const connection = await this.#run(() => this.#inner.acquireConnection());
     return new TranslatingConnection(connection, this.#translate);
   }
@@ -132,18 +142,33 @@ class TranslatingDriver implements Driver {
   }
 }
 
-/** A Kysely dialect whose driver translates every failure (see {@link TranslatingDriver}). */
+/**
+ * A Kysely dialect whose driver translates every failure (see {@link TranslatingDriver}).
+ * `close()` replaces `kysely.destroy()`: after it, queries fail with the `closed` error
+ * (`STORAGE_CLOSED`) instead of Kysely's plain "driver has already been destroyed".
+ */
 export class TranslatingDialect implements Dialect {
   readonly #inner: Dialect;
   readonly #translate: ErrorTranslator;
+  readonly #state: ClosedState;
+  #driver: TranslatingDriver | undefined;
 
-  constructor(inner: Dialect, translate: ErrorTranslator) {
+  constructor(inner: Dialect, translate: ErrorTranslator, closed: () => StorageError) {
     this.#inner = inner;
     this.#translate = translate;
+    this.#state = { closed: false, error: closed };
   }
 
   createDriver(): Driver {
-    return new TranslatingDriver(this.#inner.createDriver(), this.#translate);
+    this.#driver = new TranslatingDriver(this.#inner.createDriver(), this.#translate, this.#state);
+    return this.#driver;
+  }
+
+  /** Refuses further queries and releases the driver's connections (idempotent). */
+  async close(): Promise<void> {
+    if (this.#state.closed) return;
+    this.#state.closed = true;
+    await this.#driver?.destroy();
   }
 
   createQueryCompiler(): QueryCompiler {

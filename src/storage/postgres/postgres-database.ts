@@ -3,6 +3,7 @@ import pg from 'pg';
 import type { CustomTypesConfig, PoolConfig } from 'pg';
 import type { Clock } from '../../shared/clock.js';
 import type { Database } from '../contract.js';
+import { databaseClosed } from '../errors.js';
 import { KyselyDatabase } from '../kysely-database.js';
 import { postgresMigrationLock } from '../migrator.js';
 import { TranslatingDialect } from '../translating-dialect.js';
@@ -52,12 +53,19 @@ function poolConfig(config: PostgresDatabaseConfig): PoolConfig {
   };
 }
 
-/** Connects once (surfacing unreachable server and bad credentials now) and creates the schema. */
+/**
+ * Connects once (surfacing an unreachable server and bad credentials now) and creates
+ * `schema` when it is missing (a role without CREATE on the database can use one made for it).
+ */
 async function probe(pool: pg.Pool, schema: string | undefined): Promise<void> {
   const client = await pool.connect();
   try {
-    if (schema === undefined) await client.query('select 1');
-    else await client.query(`create schema if not exists "${schema}"`);
+    if (schema === undefined) {
+      await client.query('select 1');
+      return;
+    }
+    const found = await client.query('select 1 from pg_namespace where nspname = $1', [schema]);
+    if (found.rowCount === 0) await client.query(`create schema if not exists "${schema}"`);
   } catch (error) {
     // Two instances creating the same schema at once: the loser sees a duplicate.
     const code = (error as { code?: unknown }).code;
@@ -88,17 +96,21 @@ export async function openPostgresDatabase(
     await pool.end().catch(() => undefined);
     throw translatePostgresError(error, target);
   }
-  const translate = (error: unknown) => translatePostgresError(error, target);
+  const label = `PostgreSQL ${target}`;
+  const dialect = new TranslatingDialect(
+    new PostgresDialect({ pool }),
+    (error) => translatePostgresError(error, target),
+    () => databaseClosed(label, 'postgres'),
+  );
   return new KyselyDatabase({
     dialect: 'postgres',
-    kysely: new Kysely<Record<string, never>>({
-      dialect: new TranslatingDialect(new PostgresDialect({ pool }), translate),
-    }),
+    kysely: new Kysely<Record<string, never>>({ dialect }),
     clock,
-    label: `PostgreSQL ${target}`,
+    label,
     migrationLock: postgresMigrationLock,
     release: async () => {
-      if (!pool.ended) await pool.end();
+      await dialect.close();
+      if (!pool.ended) await pool.end(); // when no query ever ran, the driver never took it
     },
   });
 }

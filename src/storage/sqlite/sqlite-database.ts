@@ -5,6 +5,7 @@ import type { Database as SqliteConnection } from 'better-sqlite3';
 import { Kysely } from 'kysely';
 import type { Clock } from '../../shared/clock.js';
 import type { Database } from '../contract.js';
+import { databaseClosed } from '../errors.js';
 import { KyselyDatabase } from '../kysely-database.js';
 import { noMigrationLock } from '../migrator.js';
 import { TranslatingDialect } from '../translating-dialect.js';
@@ -54,21 +55,21 @@ export function openSqliteDatabase(config: SqliteDatabaseConfig, clock: Clock): 
   } catch (error) {
     throw translateSqliteError(error, config.file);
   }
-  const translate = (error: unknown) => translateSqliteError(error, config.file);
+  const label = `SQLite ${config.file}`;
+  const dialect = new TranslatingDialect(
+    new ImmediateSqliteDialect({ database: new StatementCache(connection) }),
+    (error) => translateSqliteError(error, config.file),
+    () => databaseClosed(label, 'sqlite'),
+  );
   return new KyselyDatabase({
     dialect: 'sqlite',
-    kysely: new Kysely<Record<string, never>>({
-      dialect: new TranslatingDialect(
-        new ImmediateSqliteDialect({ database: new StatementCache(connection) }),
-        translate,
-      ),
-    }),
+    kysely: new Kysely<Record<string, never>>({ dialect }),
     clock,
-    label: `SQLite ${config.file}`,
+    label,
     migrationLock: noMigrationLock,
-    release: () => {
-      if (connection.open) connection.close();
-      return Promise.resolve();
+    release: async () => {
+      await dialect.close();
+      if (connection.open) connection.close(); // when no query ever ran, the driver never took it
     },
   });
 }
