@@ -291,4 +291,29 @@ export const ERROR_CATALOGUE: readonly ErrorCatalogueEntry[] = Object.freeze([
     'invalid_argument',
     'A Merkle proof was asked for with impossible sizes (a leaf index not below the tree size, an old size above the new one, a size past the stored tree) or tree state of the wrong shape was given.',
   ),
+  entry(
+    'AUDIT_QUERY_INVALID',
+    'invalid_argument',
+    'An audit query, aggregation, trace or proof request is invalid: bad time window (over the maximum, default 31 days), page size over the limit (500), malformed filters, or a record or checkpoint that does not exist; the message lists each problem.',
+  ),
+  entry(
+    'AUDIT_CURSOR_INVALID',
+    'invalid_argument',
+    'A page cursor given to an audit query is not one the store issued.',
+  ),
+  entry(
+    'AUDIT_CONFIG_INVALID',
+    'invalid_argument',
+    'The audit store or service configuration is invalid (checkpoint policy, retention days, query bounds); the message lists each problem.',
+  ),
+  entry(
+    'AUDIT_RECORD_INVALID',
+    'invalid_argument',
+    'An event on the `audit` channel does not carry a well-formed audit record; it is dead-lettered, never stored half-read.',
+  ),
+  entry(
+    'AUDIT_NOT_PLATFORM_OPERATOR',
+    'permission_denied',
+    'A cross-tenant audit read was asked for by a caller who is not a platform operator.',
+  ),
 ]);
