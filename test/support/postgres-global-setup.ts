@@ -19,7 +19,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
       password: cluster.password,
     };
     project.provide('wardenPostgres', server);
-    return () => cluster.stop();
+    // Teardown does not run when vitest exits early (a crash, process.exit): stop it then too.
+    const onExit = (): void => {
+      cluster.stopSync();
+    };
+    process.once('exit', onExit);
+    return async () => {
+      process.off('exit', onExit);
+      await cluster.stop();
+    };
   } catch (error) {
     project.provide('wardenPostgres', {
       unavailable: error instanceof Error ? error.message : String(error),

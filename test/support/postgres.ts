@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
@@ -28,6 +28,8 @@ export interface PostgresServerInfo {
 export interface PostgresCluster extends PostgresServerInfo {
   readonly dir: string;
   stop(): Promise<void>;
+  /** The same, synchronously, for a process `exit` handler. Idempotent with `stop()`. */
+  stopSync(): void;
 }
 
 const SUPERUSER = 'warden';
@@ -166,6 +168,15 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
       password,
       url: `postgres://${SUPERUSER}:${password}@${host}:${port}/postgres`,
       stop: () => stopCluster(bin, dir, data, runAs),
+      stopSync: () => {
+        if (!existsSync(dir)) return;
+        spawnSync(join(bin, 'pg_ctl'), ['stop', '-m', 'immediate', '-D', data], {
+          ...(runAs ?? {}),
+          cwd: tmpdir(),
+          stdio: 'ignore',
+        });
+        rmSync(dir, { recursive: true, force: true });
+      },
     };
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
@@ -204,6 +215,7 @@ async function stopCluster(
   data: string,
   runAs: RunAs | undefined,
 ): Promise<void> {
+  if (!existsSync(dir)) return;
   try {
     await run(join(bin, 'pg_ctl'), ['stop', '-m', 'immediate', '-D', data], runAs);
   } finally {
