@@ -91,7 +91,8 @@ export class AuditReader {
       );
     }
     // Integer division on both dialects (BIGINT / BIGINT truncates): the bucket's start.
-    const bucket = sql<number | string>`(time_ms / ${bucketMs}) * ${bucketMs}`;
+    const width = sql.lit(bucketMs); // validated integer: a literal keeps SELECT and GROUP BY identical
+    const bucket = sql<number | string>`CAST(time_ms / ${width} AS BIGINT) * ${width}`;
     const rows = await applyFilters(
       this.#db.selectFrom('audit_records'),
       tenantId,
@@ -103,7 +104,7 @@ export class AuditReader {
         sql<string>`${sql.ref(groupBy)}`.as('key'),
         (eb) => eb.fn.countAll<number | string>().as('count'),
       ])
-      .groupBy([sql`(time_ms / ${bucketMs}) * ${bucketMs}`, groupBy])
+      .groupBy([bucket, sql.ref(groupBy)])
       .orderBy('bucket')
       .orderBy('key')
       .execute();
