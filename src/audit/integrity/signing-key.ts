@@ -2,7 +2,13 @@
  * The Ed25519 key that signs a Warden instance's audit checkpoints: created in the data
  * directory at first start, loaded afterwards; its public half is what verifies offline.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  KeyObject,
+  randomUUID,
+} from 'node:crypto';
 import { link, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Clock } from '../../shared/clock.js';
@@ -169,7 +175,7 @@ export async function loadOrCreateSigningKey(
   const { privateKey } = generateKeyPairSync('ed25519');
   const createdAtMs = options.clock.now();
   const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-  const placed = await placeKeyFile(dataDir, path, pem, createdAtMs);
+  const placed = await placeKeyFile(dataDir, path, pem);
   if (!placed) {
     const theirs = await readKeyFile(path);
     if (theirs === undefined) throw keyUnavailable(`the key file ${path} vanished`, undefined);
@@ -179,13 +185,9 @@ export async function loadOrCreateSigningKey(
 }
 
 /** Writes the key into place without replacing a file; false when one appeared meanwhile. */
-async function placeKeyFile(
-  dataDir: string,
-  path: string,
-  pem: string,
-  nowMs: number,
-): Promise<boolean> {
-  const temp = join(dataDir, `.${SIGNING_KEY_FILE}.${process.pid}.${nowMs}.tmp`);
+async function placeKeyFile(dataDir: string, path: string, pem: string): Promise<boolean> {
+  // Unique per call: concurrent first starts in one process must not share a temp file.
+  const temp = join(dataDir, `.${SIGNING_KEY_FILE}.${process.pid}.${randomUUID()}.tmp`);
   try {
     await writePrivateFile(temp, pem);
     return await linkIntoPlace(temp, path);
