@@ -259,6 +259,42 @@ describeEachDatabase('a database', (open, databases) => {
     );
   });
 
+  it('lets a running transaction commit when closed mid-way', async () => {
+    const t = tenant();
+    const closing = await open();
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let entered: () => void = () => undefined;
+    const inside = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
+
+    const running = closing.transaction(async (trx) => {
+      await trx
+        .insertInto('kd_items')
+        .values(tenantRow(t, item('late')))
+        .execute();
+      entered();
+      await gate;
+      await trx
+        .insertInto('kd_items')
+        .values(tenantRow(t, item('later')))
+        .execute();
+    });
+    await inside;
+    const closed = closing.close();
+    release();
+    await running;
+    await closed;
+
+    const ids = await scopeToTenant(db.selectFrom('kd_items').select('id'), t)
+      .orderBy('id')
+      .execute();
+    expect(ids).toEqual([{ id: 'late' }, { id: 'later' }]);
+  });
+
   it('closes a database that never ran a query', async () => {
     const unused = await open();
 
