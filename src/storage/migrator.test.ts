@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../shared/fake-clock.js';
 import type { AnyKysely, Migration, MigrationSet } from './contract.js';
@@ -170,6 +171,37 @@ describeEachDatabase('migrations', (open, databases) => {
       category: 'invalid_argument',
     });
     expect(await tableExists(database.kysely, MIGRATIONS_TABLE)).toBe(false);
+  });
+});
+
+describeEachDatabase('migrations as a module grows', (open) => {
+  it('runs every migration exactly once, whatever releases run and in what order', async () => {
+    const database = await open();
+    // Each run deploys a release knowing the first `known` migrations; older releases refuse.
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 1, maxLength: 6 }),
+        async (releases) => {
+          const module = moduleName();
+          const runs = new Map<number, number>();
+          const all = [1, 2, 3, 4, 5].map((v) => createTable(v, `${module}_${v}`, runs));
+          let newest = 0;
+          for (const known of releases) {
+            const outcome: unknown = await database
+              .migrate({ module, migrations: all.slice(0, known) })
+              .catch((e: unknown) => e);
+            if (known < newest)
+              expect(isStorageError(outcome, 'STORAGE_SCHEMA_TOO_NEW')).toBe(true);
+            else expect(outcome).toBeUndefined();
+            newest = Math.max(newest, known);
+          }
+          expect(await storedVersion(database.kysely, module)).toBe(newest);
+          expect([...runs.values()].every((count) => count === 1)).toBe(true);
+          expect(runs.size).toBe(newest);
+        },
+      ),
+      { numRuns: 15 },
+    );
   });
 });
 
