@@ -53,7 +53,7 @@ export interface ResolvedQuery extends AuditQuery {
 /** Checks a query at the boundary and fills in its bounds; every problem in one error. */
 export function resolveQuery(query: AuditQuery, now: number, bounds: QueryBounds): ResolvedQuery {
   const problems: string[] = [];
-  const to = query.to ?? now;
+  const to = query.to ?? now + 1; // exclusive: include what happened this millisecond
   const from = query.from ?? to - bounds.defaultWindowMs;
   if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || from >= to) {
     problems.push('from/to must be integer epoch ms with from < to');
