@@ -157,6 +157,28 @@ describe('AuditLiveFeed', () => {
     expect(await bus.countDeadLetters(AUDIT_CHANNEL)).toBe(0);
   });
 
+  it('lets every instance see every record when subscribed anonymously', async () => {
+    const { bus } = await startFeed({ consumer: null });
+    const tenantId = tenant();
+    const feeds = [new AuditLiveFeed({ consumer: null }), new AuditLiveFeed({ consumer: null })];
+    const listeners = feeds.map(() => listen());
+    for (const [i, feed] of feeds.entries()) {
+      await feed.start(bus);
+      feed.watch({ tenantId }, listeners[i]!.listener);
+    }
+    const records = [recordOf(tenantId), recordOf(tenantId)];
+    await publish(bus, ...records);
+    for (const { seen } of listeners)
+      expect(seen.map((r) => r.id)).toEqual(records.map((r) => r.id));
+  });
+
+  it('refuses a queue size that is not a positive integer', () => {
+    for (const queueSize of [0, -1, 1.5])
+      expect(() => new AuditLiveFeed({ queueSize })).toThrow(
+        expect.objectContaining({ code: 'AUDIT_CONFIG_INVALID' }),
+      );
+  });
+
   it('refuses a watch without a tenant', async () => {
     const { feed } = await startFeed();
     expect(() => feed.watch({ tenantId: '' }, () => undefined)).toThrow(

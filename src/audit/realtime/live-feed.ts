@@ -1,5 +1,6 @@
 import type { BaseEvent, EventConsumer, Subscription } from '../../events/index.js';
 import { TenancyError } from '../../tenancy/index.js';
+import { AuditError } from '../errors.js';
 import { AUDIT_CHANNEL, auditRecordOf } from '../logger/index.js';
 import type { AuditFilter } from './filter.js';
 import { LiveWatcher } from './live-watcher.js';
@@ -15,6 +16,14 @@ export interface AuditLiveFeedConfig {
   readonly queueSize?: number;
   /** Told when a listener throws or rejects (the watch goes on). Default: ignored. */
   readonly onListenerError?: (error: unknown) => void;
+  /**
+   * The consumer name. Default `audit-dashboard-realtime` (the spec's). `null` subscribes
+   * anonymously: every instance sees every record, from its start only. Use `null` when several
+   * Warden instances share one bus (a named consumer's events are split among its instances),
+   * and then drop `audit-dashboard-realtime` from the audit channel's configured consumers, or
+   * the channel keeps every record for it (docs/audit.md, "Live feed").
+   */
+  readonly consumer?: string | null;
 }
 
 /** What one `watch` sees: one tenant's records, optionally filtered. */
@@ -43,16 +52,26 @@ export interface AuditWatch {
 export class AuditLiveFeed {
   readonly #queueSize: number;
   readonly #onError: (error: unknown) => void;
+  readonly #consumer: string | null;
   readonly #byTenant = new Map<string, Set<LiveWatcher>>();
   #bus: EventConsumer | undefined;
   #subscription: Subscription | undefined;
 
+  /** @throws AuditError `AUDIT_CONFIG_INVALID` when `queueSize` is not a positive integer. */
   constructor(config: AuditLiveFeedConfig = {}) {
     const queueSize = config.queueSize ?? DEFAULT_LIVE_QUEUE_SIZE;
-    if (!Number.isSafeInteger(queueSize) || queueSize < 1)
-      throw new RangeError('AuditLiveFeed: queueSize must be a positive integer');
+    if (!Number.isSafeInteger(queueSize) || queueSize < 1) {
+      throw new AuditError(
+        'AUDIT_CONFIG_INVALID',
+        'AuditLiveFeed: queueSize must be a positive integer',
+        {
+          field: 'queueSize',
+        },
+      );
+    }
     this.#queueSize = queueSize;
     this.#onError = config.onListenerError ?? (() => undefined);
+    this.#consumer = config.consumer === undefined ? AUDIT_LIVE_FEED_CONSUMER : config.consumer;
   }
 
   /** Number of open watches. */
@@ -63,15 +82,17 @@ export class AuditLiveFeed {
   }
 
   /**
-   * Subscribes to `audit` as `audit-dashboard-realtime`; resolves once attached. Calling it
+   * Subscribes to `audit` as the configured consumer; resolves once attached. Calling it
    * again while running does nothing.
    * @throws WardenError `BUS_CONSUMER_TAKEN` when another feed runs on this bus; BusClosedError.
    */
   async start(bus: EventConsumer): Promise<void> {
     if (this.#bus !== undefined) return;
-    const subscription = bus.subscribe(AUDIT_CHANNEL, (event) => this.#deliver(event), {
-      consumer: AUDIT_LIVE_FEED_CONSUMER,
-    });
+    const subscription = bus.subscribe(
+      AUDIT_CHANNEL,
+      (event) => this.#deliver(event),
+      this.#consumer === null ? {} : { consumer: this.#consumer },
+    );
     this.#bus = bus;
     this.#subscription = subscription;
     await subscription.ready;
