@@ -27,7 +27,8 @@ export const STORAGE_DRIVERS = DIALECTS;
  *
  * - `sqlite`: one file, created with its directory when missing; `':memory:'` for a
  *   private in-memory database (gone at `close()`). `busyTimeoutMs` (default 5000) is how
- *   long a write waits for another process's lock before `STORAGE_BUSY`.
+ *   long a statement waits (asynchronously) for another connection's lock before
+ *   `STORAGE_BUSY`.
  * - `postgres`: a `postgres://` or `postgresql://` URL. `poolSize` (default 10) is the
  *   most connections held; `schema` (default the server's `search_path`, normally
  *   `public`) is created when missing and used for every table; `connectTimeoutMs`

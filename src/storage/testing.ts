@@ -34,9 +34,7 @@ export interface TestDatabases {
   /**
    * Opens the suite's storage (a temporary SQLite file, or a PostgreSQL schema of its own),
    * created empty on first use. Each call opens another `Database` on the same data, as a
-   * second Warden instance would. On SQLite two of them must not run transactions at the
-   * same time: better-sqlite3 waits for the other's lock synchronously, blocking the event
-   * loop that would release it, until `STORAGE_BUSY` (one process owns a SQLite file).
+   * second Warden instance would (on SQLite each waits for the other's write lock).
    */
   open(options?: OpenDatabaseOptions): Promise<Database>;
   /** Opens a new, empty storage of its own (for tests that need an empty database). */

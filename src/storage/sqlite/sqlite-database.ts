@@ -9,6 +9,7 @@ import { databaseClosed } from '../errors.js';
 import { KyselyDatabase } from '../kysely-database.js';
 import { noMigrationLock } from '../migrator.js';
 import { TranslatingDialect } from '../translating-dialect.js';
+import { retryWhileBusy } from './busy-wait.js';
 import { ImmediateSqliteDialect } from './sqlite-dialect.js';
 import { translateSqliteError } from './sqlite-errors.js';
 import { StatementCache } from './statement-cache.js';
@@ -21,17 +22,19 @@ export interface SqliteDatabaseConfig {
 
 const MEMORY = ':memory:';
 
-function openConnection(file: string, busyTimeoutMs: number): SqliteConnection {
+async function openConnection(file: string, busyTimeoutMs: number): Promise<SqliteConnection> {
   if (file !== MEMORY) mkdirSync(dirname(file), { recursive: true });
-  const connection = new BetterSqlite3(file, { timeout: busyTimeoutMs });
+  // No busy_timeout: SQLite would sleep the thread. Lock waits are retryWhileBusy's job.
+  const connection = new BetterSqlite3(file, { timeout: 0 });
   try {
-    // The first statement reads the header: a file that is not a database fails here.
-    connection.pragma('journal_mode = WAL');
-    connection.pragma('foreign_keys = ON');
-    connection.pragma('synchronous = NORMAL');
-    connection.pragma(`busy_timeout = ${busyTimeoutMs}`);
-    // Take and release the write lock: a file the process may only read fails at open.
-    connection.exec('BEGIN IMMEDIATE; ROLLBACK');
+    await retryWhileBusy(() => {
+      // The first statement reads the header: a file that is not a database fails here.
+      connection.pragma('journal_mode = WAL');
+      connection.pragma('foreign_keys = ON');
+      connection.pragma('synchronous = NORMAL');
+      // Take and release the write lock: a file the process may only read fails at open.
+      connection.exec('BEGIN IMMEDIATE; ROLLBACK');
+    }, busyTimeoutMs);
     return connection;
   } catch (error) {
     connection.close();
@@ -42,22 +45,26 @@ function openConnection(file: string, busyTimeoutMs: number): SqliteConnection {
 /**
  * Opens (creating when missing) a SQLite database through Kysely: WAL, `foreign_keys=ON`,
  * `synchronous=NORMAL` (a commit survives a process crash; the last commits may be lost on
- * power loss), `busy_timeout`, transactions with `BEGIN IMMEDIATE`. One connection: Kysely
- * runs queries and transactions one at a time.
+ * power loss), transactions with `BEGIN IMMEDIATE`, lock waits of up to `busyTimeoutMs`
+ * (default 5000) that keep the event loop running. One connection: Kysely runs queries and
+ * transactions one at a time.
  * @throws StorageError `STORAGE_CORRUPT` (not a database, damaged header), `STORAGE_READ_ONLY`
  *   (file or directory cannot be created or written), `STORAGE_BUSY` (locked past the timeout).
  */
-export function openSqliteDatabase(config: SqliteDatabaseConfig, clock: Clock): Database {
+export async function openSqliteDatabase(
+  config: SqliteDatabaseConfig,
+  clock: Clock,
+): Promise<Database> {
   const busyTimeoutMs = config.busyTimeoutMs ?? 5000;
   let connection: SqliteConnection;
   try {
-    connection = openConnection(config.file, busyTimeoutMs);
+    connection = await openConnection(config.file, busyTimeoutMs);
   } catch (error) {
     throw translateSqliteError(error, config.file);
   }
   const label = `SQLite ${config.file}`;
   const dialect = new TranslatingDialect(
-    new ImmediateSqliteDialect({ database: new StatementCache(connection) }),
+    new ImmediateSqliteDialect({ database: new StatementCache(connection) }, busyTimeoutMs),
     (error) => translateSqliteError(error, config.file),
     () => databaseClosed(label, 'sqlite'),
   );
