@@ -15,7 +15,9 @@ import type { AuditTables } from './audit-tables.js';
 
 /** Subtrees of 2^8 = 256 leaves and up are stored; proofs read at most 256 leaf hashes. */
 export const STORED_FROM_LEVEL = 8;
+/** Rows per INSERT: 22 columns x 400 stays under both dialects' bound-parameter limits. */
 const INSERT_CHUNK = 400;
+const LOOKUP_CHUNK = 500;
 
 export interface CheckpointPolicy {
   /** Sign a checkpoint after this many new records of a tenant (default 1,000). */
@@ -24,32 +26,44 @@ export interface CheckpointPolicy {
   readonly everyMs: number;
 }
 
-export interface PendingCheckpoints {
-  readonly checkpointed: number;
-  /** Tenants whose head could not be read (damaged): run `verify` on them. */
-  readonly failed: readonly string[];
-}
-
 export interface AppendResult {
   readonly appended: number;
   /** Records whose source event was already stored (redelivery): skipped, not duplicated. */
   readonly duplicates: number;
 }
 
+export interface PendingCheckpoints {
+  readonly checkpointed: number;
+  /** Tenants whose head could not be read (damaged): run `verify` on them. */
+  readonly failed: readonly string[];
+}
+
+/** One tenant's chain head and Merkle frontier while a batch is appended. */
 interface Head {
+  readonly tenantId: string;
   seq: number;
   hash: string;
   tree: MerkleAccumulator;
-  nodes: CompletedSubtree[];
   pending: number;
   lastCheckpointAt: number;
-  exists: boolean;
+  firstSeq: number;
 }
+
+/** A signed checkpoint and the tree's peaks at it (kept so verification can resume there). */
+interface Checkpoint {
+  readonly signed: SignedCheckpoint;
+  readonly frontier: string;
+}
+
+type RecordRow = Insertable<AuditTables['audit_records']>;
+type NodeRow = Insertable<AuditTables['audit_tree_nodes']>;
 
 /**
  * Appends audit records to each tenant's hash chain and Merkle tree, idempotently by source
- * event id, signing checkpoints as the policy says. One transaction per batch: a batch is
- * stored whole or not at all, so a redelivered batch finds either nothing or everything.
+ * event id, signing checkpoints as the policy says. One transaction per batch, and a fixed
+ * handful of statements per batch whatever its tenants (heads, duplicates, records, tree
+ * nodes, checkpoints): a batch is stored whole or not at all, so a redelivered batch finds
+ * either nothing or everything.
  */
 export class AuditAppender {
   readonly #database: Database;
@@ -65,40 +79,53 @@ export class AuditAppender {
   }
 
   async append(records: readonly AuditRecord[]): Promise<AppendResult> {
-    const byTenant = new Map<string, AuditRecord[]>();
-    for (const record of records) {
-      const list = byTenant.get(record.tenantId);
-      if (list === undefined) byTenant.set(record.tenantId, [record]);
-      else list.push(record);
-    }
+    if (records.length === 0) return { appended: 0, duplicates: 0 };
     return this.#database.transaction(async (trx) => {
       const db = trx as unknown as AuditDb;
-      let appended = 0;
-      for (const [tenantId, list] of byTenant)
-        appended += await this.#appendTenant(db, tenantId, list);
-      return { appended, duplicates: records.length - appended };
+      const tenants = [...new Set(records.map((r) => r.tenantId))];
+      const heads = await this.#readHeads(db, tenants);
+      const fresh = await withoutStored(db, records);
+      const nodes: NodeRow[] = [];
+      const rows: RecordRow[] = [];
+      const checkpoints: Checkpoint[] = [];
+      const now = this.#clock.now();
+      for (const record of fresh) {
+        const head = heads.get(record.tenantId) ?? this.#newHead(record.tenantId, heads);
+        rows.push(this.#chain(head, record, now, nodes));
+        // Checkpoints fall on exact multiples of the policy, whatever the batch sizes were.
+        if (head.pending >= this.#policy.everyRecords) checkpoints.push(this.#sign(head));
+      }
+      for (const head of heads.values()) {
+        if (head.pending > 0 && now - head.lastCheckpointAt >= this.#policy.everyMs) {
+          checkpoints.push(this.#sign(head));
+        }
+      }
+      await insertChunked(db, 'audit_records', rows);
+      await insertChunked(db, 'audit_tree_nodes', nodes);
+      await insertCheckpoints(db, checkpoints, 'periodic');
+      await writeHeads(db, [...heads.values()]);
+      return { appended: fresh.length, duplicates: records.length - fresh.length };
     });
   }
 
   /** Signs a checkpoint for every tenant with records since its last one (the timer's job). */
   async checkpointPending(): Promise<PendingCheckpoints> {
     const db = this.#database.kysely as AuditDb;
-    const tenants = await db
+    const pending = await db
       .selectFrom('audit_heads')
       .select('tenant_id')
       .where('pending', '>', 0)
       .execute();
     const result = { checkpointed: 0, failed: [] as string[] };
     // One transaction per tenant: a tenant whose head is damaged must not stop the others.
-    for (const { tenant_id } of tenants) {
+    for (const { tenant_id } of pending) {
       try {
         await this.#database.transaction(async (trx) => {
           const tx = trx as unknown as AuditDb;
-          const head = await this.#readHead(tx, tenant_id);
-          if (head.pending === 0) return;
-          const checkpoint = this.#sign(tenant_id, head);
-          await insertCheckpoint(tx, checkpoint.signed, 'periodic', checkpoint.frontier);
-          await this.#writeHead(tx, tenant_id, head);
+          const head = (await this.#readHeads(tx, [tenant_id])).get(tenant_id);
+          if (head === undefined || head.pending === 0) return;
+          await insertCheckpoints(tx, [this.#sign(head)], 'periodic');
+          await writeHeads(tx, [head]);
         });
         result.checkpointed++;
       } catch {
@@ -108,149 +135,73 @@ export class AuditAppender {
     return result;
   }
 
-  async #appendTenant(
-    db: AuditDb,
-    tenantId: string,
-    records: readonly AuditRecord[],
-  ): Promise<number> {
-    const head = await this.#readHead(db, tenantId);
-    const fresh = await this.#withoutStored(db, tenantId, records);
-    if (fresh.length === 0) return 0;
-    const now = this.#clock.now();
-    const rows: Insertable<AuditTables['audit_records']>[] = [];
-    const checkpoints: Checkpoint[] = [];
-    for (const record of fresh) {
-      const unhashed = { ...record, seq: head.seq + 1, prevHash: head.hash, recordedAt: now };
-      const hashes = hashRecord(unhashed);
-      head.tree.append(hashes.leafHash);
-      head.seq = unhashed.seq;
-      head.hash = hashes.hash;
-      head.pending++;
-      rows.push(
-        recordToRow(
-          { ...unhashed, hash: hashes.hash },
-          Buffer.from(hashes.leafHash).toString('hex'),
-        ),
-      );
-      // Checkpoints fall on exact multiples of the policy, whatever the batch sizes were.
-      if (head.pending >= this.#policy.everyRecords) checkpoints.push(this.#sign(tenantId, head));
+  #chain(head: Head, record: AuditRecord, now: number, nodes: NodeRow[]): RecordRow {
+    const unhashed = { ...record, seq: head.seq + 1, prevHash: head.hash, recordedAt: now };
+    const hashes = hashRecord(unhashed);
+    head.tree.append(hashes.leafHash);
+    for (const subtree of drainSubtrees(head.tree)) {
+      nodes.push({
+        tenant_id: head.tenantId,
+        level: subtree.level,
+        idx: subtree.index,
+        hash: Buffer.from(subtree.hash).toString('hex'),
+      });
     }
-    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      await db
-        .insertInto('audit_records')
-        .values(rows.slice(i, i + INSERT_CHUNK))
-        .execute();
-    }
-    await this.#writeNodes(db, tenantId, head.nodes);
-    if (head.pending > 0 && now - head.lastCheckpointAt >= this.#policy.everyMs) {
-      checkpoints.push(this.#sign(tenantId, head));
-    }
-    for (const checkpoint of checkpoints)
-      await insertCheckpoint(db, checkpoint.signed, 'periodic', checkpoint.frontier);
-    await this.#writeHead(db, tenantId, head);
-    return fresh.length;
+    head.seq = unhashed.seq;
+    head.hash = hashes.hash;
+    head.pending++;
+    return recordToRow(
+      { ...unhashed, hash: hashes.hash },
+      Buffer.from(hashes.leafHash).toString('hex'),
+    );
   }
 
-  /** Drops records whose source event is already stored, and repeats within the batch. */
-  async #withoutStored(
-    db: AuditDb,
-    tenantId: string,
-    records: readonly AuditRecord[],
-  ): Promise<AuditRecord[]> {
-    const seen = new Set<string>();
-    for (let i = 0; i < records.length; i += INSERT_CHUNK) {
-      const ids = records.slice(i, i + INSERT_CHUNK).map((r) => r.sourceEventId);
-      const stored = await db
-        .selectFrom('audit_records')
-        .select('source_event_id')
-        .where('tenant_id', '=', tenantId)
-        .where('source_event_id', 'in', ids)
-        .execute();
-      for (const row of stored) seen.add(row.source_event_id);
-    }
-    return records.filter((r) => {
-      if (seen.has(r.sourceEventId)) return false;
-      seen.add(r.sourceEventId);
-      return true;
-    });
-  }
-
-  async #readHead(db: AuditDb, tenantId: string): Promise<Head> {
-    let query = db.selectFrom('audit_heads').selectAll().where('tenant_id', '=', tenantId);
-    // Serialise appenders of one tenant across instances (SQLite has one writer anyway).
-    if (this.#database.dialect === 'postgres') query = query.forUpdate();
-    const row = await query.executeTakeFirst();
-    const nodes: CompletedSubtree[] = [];
-    const options = {
-      minLevel: STORED_FROM_LEVEL,
-      onSubtree: (s: CompletedSubtree) => nodes.push(s),
+  #newHead(tenantId: string, heads: Map<string, Head>): Head {
+    const head: Head = {
+      tenantId,
+      seq: 0,
+      hash: GENESIS_HASH,
+      tree: newTree(),
+      pending: 0,
+      lastCheckpointAt: this.#clock.now(),
+      firstSeq: 1,
     };
-    if (row === undefined) {
-      return {
-        seq: 0,
-        hash: GENESIS_HASH,
-        tree: new MerkleAccumulator(options),
-        nodes,
-        pending: 0,
-        lastCheckpointAt: this.#clock.now(),
-        exists: false,
-      };
-    }
-    const seq = readEpochMs(row.seq);
-    const peaks = (JSON.parse(row.frontier) as string[]).map((hex) => Buffer.from(hex, 'hex'));
-    return {
-      seq,
-      hash: row.hash,
-      tree: MerkleAccumulator.restore(seq, peaks, options),
-      nodes,
-      pending: readEpochMs(row.pending),
-      lastCheckpointAt: readEpochMs(row.last_checkpoint_at),
-      exists: true,
-    };
+    heads.set(tenantId, head);
+    return head;
   }
 
-  async #writeHead(db: AuditDb, tenantId: string, head: Head): Promise<void> {
-    const values = {
-      seq: head.seq,
-      hash: head.hash,
-      frontier: frontierJson(head.tree),
-      pending: head.pending,
-      last_checkpoint_at: head.lastCheckpointAt,
-    };
-    if (head.exists) {
-      await db.updateTable('audit_heads').set(values).where('tenant_id', '=', tenantId).execute();
-    } else {
-      await db
-        .insertInto('audit_heads')
-        .values({ tenant_id: tenantId, first_seq: 1, ...values })
-        .execute();
-      head.exists = true;
+  async #readHeads(db: AuditDb, tenants: readonly string[]): Promise<Map<string, Head>> {
+    const heads = new Map<string, Head>();
+    for (let i = 0; i < tenants.length; i += LOOKUP_CHUNK) {
+      let query = db
+        .selectFrom('audit_heads')
+        .selectAll()
+        .where('tenant_id', 'in', tenants.slice(i, i + LOOKUP_CHUNK));
+      // Serialise appenders of one tenant across instances (SQLite has one writer anyway).
+      if (this.#database.dialect === 'postgres') query = query.orderBy('tenant_id').forUpdate();
+      for (const row of await query.execute()) {
+        const seq = readEpochMs(row.seq);
+        const peaks = (JSON.parse(row.frontier) as string[]).map((hex) => Buffer.from(hex, 'hex'));
+        heads.set(row.tenant_id, {
+          tenantId: row.tenant_id,
+          seq,
+          hash: row.hash,
+          tree: newTree(seq, peaks),
+          pending: readEpochMs(row.pending),
+          lastCheckpointAt: readEpochMs(row.last_checkpoint_at),
+          firstSeq: readEpochMs(row.first_seq),
+        });
+      }
     }
-  }
-
-  async #writeNodes(db: AuditDb, tenantId: string, nodes: CompletedSubtree[]): Promise<void> {
-    if (nodes.length === 0) return;
-    const rows = nodes.map((n) => ({
-      tenant_id: tenantId,
-      level: n.level,
-      idx: n.index,
-      hash: Buffer.from(n.hash).toString('hex'),
-    }));
-    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      await db
-        .insertInto('audit_tree_nodes')
-        .values(rows.slice(i, i + INSERT_CHUNK))
-        .execute();
-    }
-    nodes.length = 0;
+    return heads;
   }
 
   /** Signs a checkpoint of the tenant's tree as it stands and resets the pending count. */
-  #sign(tenantId: string, head: Head): Checkpoint {
+  #sign(head: Head): Checkpoint {
     const now = this.#clock.now();
     const signed = signCheckpoint(
       {
-        tenantId,
+        tenantId: head.tenantId,
         treeSize: head.seq,
         rootHash: Buffer.from(head.tree.root()).toString('hex'),
         lastSeq: head.seq,
@@ -265,14 +216,104 @@ export class AuditAppender {
   }
 }
 
-/** A signed checkpoint and the tree's peaks at it (kept so verification can resume there). */
-interface Checkpoint {
-  readonly signed: SignedCheckpoint;
-  readonly frontier: string;
+/** Completed subtrees are collected on the tree itself and drained after each append. */
+const completed = new WeakMap<MerkleAccumulator, CompletedSubtree[]>();
+
+function newTree(size = 0, peaks: readonly Uint8Array[] = []): MerkleAccumulator {
+  const found: CompletedSubtree[] = [];
+  const options = {
+    minLevel: STORED_FROM_LEVEL,
+    onSubtree: (s: CompletedSubtree) => found.push(s),
+  };
+  const tree =
+    size === 0 ? new MerkleAccumulator(options) : MerkleAccumulator.restore(size, peaks, options);
+  completed.set(tree, found);
+  return tree;
+}
+
+function drainSubtrees(tree: MerkleAccumulator): CompletedSubtree[] {
+  const found = completed.get(tree);
+  if (found === undefined || found.length === 0) return [];
+  return found.splice(0, found.length);
+}
+
+/** Drops records whose source event is already stored, and repeats within the batch. */
+async function withoutStored(db: AuditDb, records: readonly AuditRecord[]): Promise<AuditRecord[]> {
+  const key = (tenantId: string, sourceEventId: string) => `${tenantId}\u0000${sourceEventId}`;
+  const seen = new Set<string>();
+  for (let i = 0; i < records.length; i += LOOKUP_CHUNK) {
+    const chunk = records.slice(i, i + LOOKUP_CHUNK);
+    const stored = await db
+      .selectFrom('audit_records')
+      .select(['tenant_id', 'source_event_id'])
+      .where((eb) =>
+        eb(
+          eb.refTuple('tenant_id', 'source_event_id'),
+          'in',
+          chunk.map((r) => eb.tuple(r.tenantId, r.sourceEventId)),
+        ),
+      )
+      .execute();
+    for (const row of stored) seen.add(key(row.tenant_id, row.source_event_id));
+  }
+  return records.filter((r) => {
+    const k = key(r.tenantId, r.sourceEventId);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+async function insertChunked(
+  db: AuditDb,
+  table: 'audit_records' | 'audit_tree_nodes',
+  rows: readonly (RecordRow | NodeRow)[],
+): Promise<void> {
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+    await db
+      .insertInto(table)
+      .values(rows.slice(i, i + INSERT_CHUNK) as RecordRow[])
+      .execute();
+  }
+}
+
+async function writeHeads(db: AuditDb, heads: readonly Head[]): Promise<void> {
+  if (heads.length === 0) return;
+  await db
+    .insertInto('audit_heads')
+    .values(
+      heads.map((h) => ({
+        tenant_id: h.tenantId,
+        seq: h.seq,
+        hash: h.hash,
+        frontier: frontierJson(h.tree),
+        first_seq: h.firstSeq,
+        pending: h.pending,
+        last_checkpoint_at: h.lastCheckpointAt,
+      })),
+    )
+    .onConflict((oc) =>
+      oc.column('tenant_id').doUpdateSet((eb) => ({
+        seq: eb.ref('excluded.seq'),
+        hash: eb.ref('excluded.hash'),
+        frontier: eb.ref('excluded.frontier'),
+        pending: eb.ref('excluded.pending'),
+        last_checkpoint_at: eb.ref('excluded.last_checkpoint_at'),
+      })),
+    )
+    .execute();
 }
 
 function frontierJson(tree: MerkleAccumulator): string {
   return JSON.stringify(tree.peaks.map((p) => Buffer.from(p).toString('hex')));
+}
+
+async function insertCheckpoints(
+  db: AuditDb,
+  checkpoints: readonly Checkpoint[],
+  kind: string,
+): Promise<void> {
+  for (const c of checkpoints) await insertCheckpoint(db, c.signed, kind, c.frontier);
 }
 
 /** Stores a checkpoint; a second one at the same tree size (nothing new since) is skipped. */
