@@ -8,6 +8,7 @@ import type { AssignmentRecord } from './types.js';
 export class AssignmentBook {
   readonly #byUser = new Map<string, AssignmentRecord[]>();
   readonly #holders = new Map<string, Set<string>>(); // roleId → users
+  readonly #ofRole = new Map<string, Set<AssignmentRecord>>();
   readonly #atEntity = new Map<string, Set<string>>(); // entityId → users
 
   of(userId: string): readonly AssignmentRecord[] {
@@ -17,6 +18,11 @@ export class AssignmentBook {
   /** Users with at least one assignment of the role. */
   holdersOf(roleId: string): ReadonlySet<string> {
     return this.#holders.get(roleId) ?? EMPTY;
+  }
+
+  /** The assignments of a role, for reverse queries. */
+  ofRole(roleId: string): ReadonlySet<AssignmentRecord> {
+    return this.#ofRole.get(roleId) ?? NO_ASSIGNMENTS;
   }
 
   /** Users with at least one assignment scoped to the entity. */
@@ -35,8 +41,19 @@ export class AssignmentBook {
       this.#byUser.set(assignment.userId, list);
     }
     const at = list.findIndex((a) => sameKey(a, assignment));
-    if (at >= 0) list[at] = assignment;
-    else list.push(assignment);
+    const previous = list[at];
+    if (previous !== undefined) {
+      list[at] = assignment;
+      this.#ofRole.get(previous.roleId)?.delete(previous);
+    } else {
+      list.push(assignment);
+    }
+    let ofRole = this.#ofRole.get(assignment.roleId);
+    if (ofRole === undefined) {
+      ofRole = new Set();
+      this.#ofRole.set(assignment.roleId, ofRole);
+    }
+    ofRole.add(assignment);
     addTo(this.#holders, assignment.roleId, assignment.userId);
     if (assignment.entityId !== null) addTo(this.#atEntity, assignment.entityId, assignment.userId);
   }
@@ -74,6 +91,9 @@ export class AssignmentBook {
     else this.#byUser.set(userId, kept);
     for (const removed of list) {
       if (!drop(removed)) continue;
+      const ofRole = this.#ofRole.get(removed.roleId);
+      ofRole?.delete(removed);
+      if (ofRole?.size === 0) this.#ofRole.delete(removed.roleId);
       if (!kept.some((a) => a.roleId === removed.roleId)) {
         deleteFrom(this.#holders, removed.roleId, userId);
       }
@@ -86,6 +106,7 @@ export class AssignmentBook {
 }
 
 const EMPTY: ReadonlySet<string> = new Set();
+const NO_ASSIGNMENTS: ReadonlySet<AssignmentRecord> = new Set();
 
 function sameKey(a: AssignmentRecord, b: AssignmentRecord): boolean {
   return a.roleId === b.roleId && a.entityId === b.entityId;

@@ -130,19 +130,16 @@ export class TenantPolicy {
    * matching roles only, not every user.
    */
   usersWith(resource: string, action: string, options: CheckOptions): readonly string[] {
-    const entityId = options.entityId ?? null;
+    const scopes = this.#scopesOf(options.entityId ?? null);
+    if (scopes === undefined) return Object.freeze([]);
     const users = new Set<string>();
     for (const roleId of this.#roles.ids()) {
       const index = this.#roles.closure(roleId)?.index;
       if (index === undefined || matchIndex(index, resource, action) === null) continue;
-      for (const userId of this.#assignments.holdersOf(roleId)) {
-        if (users.has(userId)) continue;
-        const holds = this.#assignments
-          .of(userId)
-          .some(
-            (a) => a.roleId === roleId && isActive(a, options.now) && this.#applies(a, entityId),
-          );
-        if (holds) users.add(userId);
+      for (const a of this.#assignments.ofRole(roleId)) {
+        if (isActive(a, options.now) && (a.entityId === null || scopes.has(a.entityId))) {
+          users.add(a.userId);
+        }
       }
     }
     return Object.freeze([...users].sort());
@@ -241,6 +238,21 @@ export class TenantPolicy {
   /** How many users have compiled permissions cached. */
   get cachedUsers(): number {
     return this.#cache.size;
+  }
+
+  // The entity and its ancestors (empty for a tenant-wide check); undefined for an unknown entity.
+  #scopesOf(entityId: string | null): ReadonlySet<string> | undefined {
+    if (entityId === null) return new Set();
+    if (!this.#entities.has(entityId)) return undefined;
+    const scopes = new Set<string>();
+    for (
+      let at: string | null | undefined = entityId;
+      at != null;
+      at = this.#entities.parentOf(at)
+    ) {
+      scopes.add(at);
+    }
+    return scopes;
   }
 
   #applies(assignment: AssignmentRecord, entityId: string | null): boolean {
