@@ -24,7 +24,7 @@ export { MIGRATIONS_TABLE, validateMigrationSet } from './migrator.js';
 export { prepareQuery } from './prepared-query.js';
 export type { ParamFn, PreparedQuery } from './prepared-query.js';
 export { TENANT_COLUMN, scopeToTenant, tenantRow, tenantTable } from './tenant.js';
-export type { TenantFilterable } from './tenant.js';
+export type { TenantTables } from './tenant.js';
 export {
   readBoolean,
   readEpochMs,

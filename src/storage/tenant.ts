@@ -1,4 +1,9 @@
-import type { CreateTableBuilder } from 'kysely';
+import type {
+  CreateTableBuilder,
+  DeleteQueryBuilder,
+  SelectQueryBuilder,
+  UpdateQueryBuilder,
+} from 'kysely';
 import type { AnyKysely } from './contract.js';
 
 /** The column every module table carries, first in every key and index. */
@@ -20,19 +25,36 @@ export function tenantTable(db: AnyKysely, table: string): CreateTableBuilder<st
   return db.schema.createTable(table).addColumn(TENANT_COLUMN, 'text', (c) => c.notNull());
 }
 
-/** A query builder that can filter on `tenant_id` (select, update, delete). */
-export interface TenantFilterable<Q> {
-  where(column: 'tenant_id', operator: '=', value: string): Q;
+/** The tables of `DB` that have a `tenant_id` column. */
+export type TenantTables<DB> = {
+  [T in keyof DB]: DB[T] extends { tenant_id: unknown } ? T : never;
+}[keyof DB];
+
+interface Filterable {
+  where(column: string, operator: '=', value: string): unknown;
 }
 
 /**
- * Adds `where tenant_id = ?` to a select, update or delete. It compiles only for tables that
- * have a `tenant_id` column, so a module cannot scope the wrong table by mistake.
+ * Adds `where tenant_id = ?` to a select, update or delete on one table. It compiles only for
+ * tables that have a `tenant_id` column, so a module cannot scope the wrong table by mistake.
+ * With joins the bare column is ambiguous: filter each table (`'roles.tenant_id'`) yourself.
  *
  * @example
  * const roles = await scopeToTenant(db.selectFrom('rbac_roles').selectAll(), tenantId).execute();
  */
-export function scopeToTenant<Q extends TenantFilterable<Q>>(query: Q, tenantId: string): Q {
+export function scopeToTenant<DB, TB extends TenantTables<DB>, O>(
+  query: SelectQueryBuilder<DB, TB, O>,
+  tenantId: string,
+): SelectQueryBuilder<DB, TB, O>;
+export function scopeToTenant<DB, UT extends keyof DB, TB extends TenantTables<DB>, O>(
+  query: UpdateQueryBuilder<DB, UT, TB, O>,
+  tenantId: string,
+): UpdateQueryBuilder<DB, UT, TB, O>;
+export function scopeToTenant<DB, TB extends TenantTables<DB>, O>(
+  query: DeleteQueryBuilder<DB, TB, O>,
+  tenantId: string,
+): DeleteQueryBuilder<DB, TB, O>;
+export function scopeToTenant(query: Filterable, tenantId: string): unknown {
   return query.where(TENANT_COLUMN, '=', tenantId);
 }
 
