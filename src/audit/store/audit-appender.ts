@@ -272,7 +272,7 @@ async function insertChunked(
   for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
     await db
       .insertInto(table)
-      .values(rows.slice(i, i + INSERT_CHUNK) as RecordRow[])
+      .values(rows.slice(i, i + INSERT_CHUNK))
       .execute();
   }
 }
