@@ -77,8 +77,8 @@ export class DeliverySink {
     for (const seen of this.#seen) {
       for (let seq = 0; seq < this.#count; seq++) {
         const times = seen[seq] ?? 0;
-        if (times === 0 && this.#rejected[seq] === 0) lost++;
-        else duplicates += times - 1;
+        if (times > 0) duplicates += times - 1;
+        else if (this.#rejected[seq] === 0) lost++; // a refused emit is not lost: its producer knows
       }
     }
     return { lost, duplicates };

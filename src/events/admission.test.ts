@@ -240,6 +240,20 @@ describe('Admission timeouts', () => {
   });
 });
 
+describe('Admission timers', () => {
+  it('keeps one timer per priority however many emits wait', async () => {
+    const { admission, clock, state, wait } = setup(100);
+    state.retained = 100;
+    const waiters = Array.from({ length: 50 }, (_, i) => wait(i % 2 === 0 ? 'normal' : 'low'));
+    expect(clock.pendingTimers).toBe(2);
+    clock.advance(EMIT_TIMEOUT_MS);
+    await settle();
+    expect(waiters.every((waiter) => waiter.status === 'rejected')).toBe(true);
+    expect(admission.waiting).toBe(0);
+    expect(clock.pendingTimers).toBe(0);
+  });
+});
+
 describe('Admission.rejectAll', () => {
   it('rejects every waiter with the given error and clears their timers', async () => {
     const { admission, clock, state, wait } = setup();

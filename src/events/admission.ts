@@ -16,7 +16,8 @@ interface Waiter {
   readonly priority: Priority;
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
-  timer: TimerHandle | undefined;
+  /** Clock time at which the emit fails with `BackPressureError`. */
+  readonly deadline: number;
   settled: boolean;
 }
 
@@ -31,19 +32,28 @@ export interface AdmissionSettings {
  * slowest consumer stay under its priority's share of `bufferSize`; otherwise it waits
  * (high priority served first, FIFO within a priority) and fails with
  * `BackPressureError` after `emitTimeoutMs`.
+ *
+ * Every waiter of a priority waits the same time and they queue in arrival order, so the head
+ * of each queue is always the next to time out: one timer per priority, armed for its head,
+ * rather than one per waiting emit (a backlog of 100,000 emits would be 100,000 timers).
  */
 export class Admission {
   readonly #settings: AdmissionSettings;
   readonly #clock: Clock;
   readonly #retained: () => number;
   readonly #limits: Readonly<Record<Priority, number>>;
-  // FIFOs with lazy removal: a timed-out waiter stays queued, marked settled, until it reaches the head.
   readonly #waiters: Record<Priority, Fifo<Waiter>> = {
     high: new Fifo(),
     normal: new Fifo(),
     low: new Fifo(),
   };
   readonly #queued: Record<Priority, number> = { high: 0, normal: 0, low: 0 };
+  /** The timer of each priority's queue, armed for its head's deadline while anyone waits. */
+  readonly #timers: Record<Priority, TimerHandle | undefined> = {
+    high: undefined,
+    normal: undefined,
+    low: undefined,
+  };
   #waiting = 0;
   /** Admitted but not yet appended, so a burst of concurrent emits cannot overshoot the limit. */
   #reserved = 0;
@@ -79,13 +89,12 @@ export class Admission {
       return undefined;
     }
     return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = { priority, resolve, reject, timer: undefined, settled: false };
-      waiter.timer = this.#clock.setTimeout(() => {
-        this.#timeout(waiter);
-      }, this.#settings.emitTimeoutMs);
-      this.#waiters[priority].push(waiter);
+      const timeoutMs = this.#settings.emitTimeoutMs;
+      const deadline = this.#clock.now() + timeoutMs;
+      this.#waiters[priority].push({ priority, resolve, reject, deadline, settled: false });
       this.#queued[priority]++;
       this.#waiting++;
+      if (this.#timers[priority] === undefined) this.#arm(priority, timeoutMs);
     });
   }
 
@@ -114,6 +123,7 @@ export class Admission {
   /** Fails every queued emit (the bus is closing). */
   rejectAll(error: Error): void {
     for (const priority of PRIORITY_ORDER) {
+      this.#disarm(priority);
       const queue = this.#waiters[priority];
       for (let waiter = queue.shift(); waiter !== undefined; waiter = queue.shift()) {
         if (waiter.settled) continue;
@@ -134,23 +144,62 @@ export class Admission {
     return count;
   }
 
-  #timeout(waiter: Waiter): void {
-    if (waiter.settled) return;
-    this.#settle(waiter);
-    waiter.reject(
-      new BackPressureError(this.#settings.channel, {
+  #arm(priority: Priority, delayMs: number): void {
+    this.#timers[priority] = this.#clock.setTimeout(() => {
+      this.#timers[priority] = undefined;
+      this.#expire(priority);
+    }, delayMs);
+  }
+
+  #disarm(priority: Priority): void {
+    const timer = this.#timers[priority];
+    if (timer === undefined) return;
+    this.#clock.clearTimeout(timer);
+    this.#timers[priority] = undefined;
+  }
+
+  /** Fails the waiters at the head of a queue whose time is up; re-arms for the next one. */
+  #expire(priority: Priority): void {
+    const queue = this.#waiters[priority];
+    const now = this.#clock.now();
+    for (let head = queue.peek(); head !== undefined; head = queue.peek()) {
+      if (head.settled) {
+        queue.shift();
+        continue;
+      }
+      if (head.deadline > now) {
+        this.#arm(priority, head.deadline - now);
+        return;
+      }
+      queue.shift();
+      this.#settle(head);
+      head.reject(this.#timedOut(priority));
+    }
+  }
+
+  /**
+   * The error of an emit that waited too long, without a stack trace: it is made in a timer
+   * callback, where a stack says nothing, and capturing one costs microseconds per refused
+   * emit, which is what an overloaded channel can least afford.
+   */
+  #timedOut(priority: Priority): BackPressureError {
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      return new BackPressureError(this.#settings.channel, {
         retained: this.#retained(),
-        limit: this.#limits[waiter.priority],
-        priority: waiter.priority,
+        limit: this.#limits[priority],
+        priority,
         waitedMs: this.#settings.emitTimeoutMs,
-      }),
-    );
+      });
+    } finally {
+      Error.stackTraceLimit = stackTraceLimit;
+    }
   }
 
   #settle(waiter: Waiter): void {
     waiter.settled = true;
-    this.#queued[waiter.priority]--;
     this.#waiting--;
-    if (waiter.timer !== undefined) this.#clock.clearTimeout(waiter.timer);
+    if (--this.#queued[waiter.priority] === 0) this.#disarm(waiter.priority);
   }
 }

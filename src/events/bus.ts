@@ -85,6 +85,7 @@ function defaultLog(dataDir: string | undefined, clock: Clock): EventLog {
 export const SYSTEM_CHANNEL = 'system';
 const SOURCE = 'event-bus';
 const RESOLVED: Promise<void> = Promise.resolve();
+const toVoid = (): void => undefined;
 
 /**
  * The canonical event bus (EVENT_ARCHITECTURE.md, "Event Bus Implementation").
@@ -291,6 +292,8 @@ export class EventBusService implements EventEmitter, EventConsumer {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     if (outcome instanceof Promise) {
+      // Without an observer there is nothing to report: no closures per waiting emit.
+      if (this.#observer === undefined) return outcome.then(toVoid);
       return outcome.then(
         (settled) => {
           this.#emitted(channelName, priority, settled);

@@ -38,7 +38,8 @@ export class MemoryEntry implements LogEntry {
 
 /** One priority's entries; `base` is the lane index of `entries[0]`. */
 export class Lane {
-  entries: MemoryEntry[] = [];
+  /** Released entries are cleared to undefined, so their events can be collected at once. */
+  entries: (MemoryEntry | undefined)[] = [];
   base = 0;
   /** Lowest acknowledged watermark over all cursors: entries below it are released. */
   released = 0;
@@ -47,12 +48,24 @@ export class Lane {
     return this.base + this.entries.length;
   }
 
+  /** The entry at `index`; undefined once released (cursors never read below `released`). */
   at(index: number): MemoryEntry | undefined {
     return this.entries[index - this.base];
   }
 
-  /** Drops released entries once they are a good share of the array (amortised O(1)). */
-  compact(): void {
+  /**
+   * Releases every entry below `low`. Each slot is cleared now: a released event that stayed
+   * reachable until the next compaction would be copied by every young-generation GC meanwhile.
+   */
+  release(low: number): void {
+    const entries = this.entries;
+    for (let index = this.released; index < low; index++) entries[index - this.base] = undefined;
+    this.released = low;
+    this.#compact();
+  }
+
+  /** Drops released slots once they are a good share of the array (amortised O(1)). */
+  #compact(): void {
     const dead = this.released - this.base;
     if (dead >= 1024 && dead * 2 >= this.entries.length) {
       this.entries = this.entries.slice(dead);

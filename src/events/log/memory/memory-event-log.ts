@@ -151,8 +151,7 @@ class MemoryChannelLog implements ChannelLog, CursorHost {
   #release(lane: Lane, low: number): void {
     if (low <= lane.released) return;
     this.#retained -= low - lane.released;
-    lane.released = low;
-    lane.compact();
+    lane.release(low);
     for (const listener of this.#releaseListeners) listener();
   }
 
