@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
-import { afterEach, expect, it } from 'vitest';
+import { afterEach, expect, it, vi } from 'vitest';
 import type { AnyKysely, Migration, MigrationSet } from '../contract.js';
 import { StorageError } from '../errors.js';
 import { openDatabase } from '../open-database.js';
@@ -131,6 +131,57 @@ describeEachDatabase(
 
       expect(inB).toBeInstanceOf(Error);
       expect(await a.kysely.selectFrom('only_in_a').selectAll().execute()).toEqual([]);
+    });
+
+    it('fails a query whose connection the server kills with STORAGE_UNREACHABLE, then reconnects', async () => {
+      const [database, admin] = [await open(), await open()];
+      const token = `q_${randomBytes(6).toString('hex')}`;
+      const running = sql`select pg_sleep(30), ${sql.lit(token)}`
+        .execute(database.kysely)
+        .catch((e: unknown) => e);
+      const pid = await vi.waitFor(async () => {
+        const { rows } = await sql<{ pid: number }>`
+          select pid from pg_stat_activity
+          where query like ${`%${token}%`} and pid <> pg_backend_pid()`.execute(admin.kysely);
+        expect(rows).toHaveLength(1);
+        return rows[0]!.pid;
+      });
+
+      await sql`select pg_terminate_backend(${pid})`.execute(admin.kysely);
+
+      expect(await running).toMatchObject({ code: 'STORAGE_UNREACHABLE', category: 'unavailable' });
+      // The dead connection may be handed out once more before its socket closes.
+      const after = await vi.waitFor(() =>
+        sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(database.kysely),
+      );
+      expect(after.rows[0]?.pid).not.toBe(pid);
+    });
+
+    it('survives the server closing its idle connections', async () => {
+      const [database, admin] = [await open(), await open()];
+      const before = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(
+        database.kysely,
+      );
+      const pid = before.rows[0]!.pid;
+
+      await sql`select pg_terminate_backend(${pid})`.execute(admin.kysely);
+
+      // Without an 'error' listener on the pool the dropped idle connection would end the
+      // process. A query may still meet the dead connection once, as STORAGE_UNREACHABLE.
+      const failures: unknown[] = [];
+      const after = await vi.waitFor(async () => {
+        try {
+          return await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(
+            database.kysely,
+          );
+        } catch (error) {
+          failures.push(error);
+          throw error;
+        }
+      });
+      expect(after.rows[0]?.pid).not.toBe(pid);
+      for (const failure of failures)
+        expect(failure).toMatchObject({ code: 'STORAGE_UNREACHABLE' });
     });
 
     it('fails fast with STORAGE_UNREACHABLE when nothing listens on the port', async () => {

@@ -87,9 +87,13 @@ export async function openPostgresDatabase(
 ): Promise<Database> {
   const target = describeTarget(config.connectionString);
   const pool = new pg.Pool(poolConfig(config));
-  // An idle connection that dies emits 'error' on the pool; without a listener Node exits.
-  // The next query on a dead connection fails and is translated there.
+  // A connection that dies emits 'error': on the pool when idle, on the client while a query
+  // holds it. Without listeners Node would end the process. The query in flight fails (and
+  // is translated); the pool drops the dead connection.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   try {
     await probe(pool, config.schema);
   } catch (error) {
