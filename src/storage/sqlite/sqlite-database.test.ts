@@ -207,6 +207,24 @@ describe('SQLite storage', () => {
     ]);
   });
 
+  it('fails a write with STORAGE_DISK_FULL when the file cannot grow, and writes again after', async () => {
+    const database = await openSqlite(join(tempDir(), 'full.db'));
+    await database.kysely.schema.createTable('blobs').addColumn('body', 'text').execute();
+    const pages = await pragma(database, 'page_count');
+    // A file that may not grow past its size stands in for a full disk.
+    await sql.raw(`pragma max_page_count = ${String(pages)}`).execute(database.kysely);
+    const body = 'x'.repeat(64 * 1024);
+
+    const error: unknown = await database
+      .transaction((trx) => trx.insertInto('blobs').values({ body }).execute())
+      .catch((e: unknown) => e);
+    await sql.raw('pragma max_page_count = 1000000').execute(database.kysely);
+    await database.kysely.insertInto('blobs').values({ body }).execute();
+
+    expect(error).toMatchObject({ code: 'STORAGE_DISK_FULL', category: 'resource_exhausted' });
+    expect(await database.kysely.selectFrom('blobs').select('body').execute()).toHaveLength(1);
+  });
+
   it('opens a private in-memory database', async () => {
     const a = await openSqlite(':memory:');
     const b = await openSqlite(':memory:');

@@ -63,8 +63,15 @@ export async function openSqliteDatabase(
     throw translateSqliteError(error, config.file);
   }
   const label = `SQLite ${config.file}`;
+  const statements = new StatementCache(connection);
   const dialect = new TranslatingDialect(
-    new ImmediateSqliteDialect({ database: new StatementCache(connection) }, busyTimeoutMs),
+    new ImmediateSqliteDialect(
+      { database: statements },
+      {
+        busyTimeoutMs,
+        inTransaction: () => statements.inTransaction,
+      },
+    ),
     (error) => translateSqliteError(error, config.file),
     () => databaseClosed(label, 'sqlite'),
   );

@@ -25,31 +25,41 @@ class PatientConnection implements DatabaseConnection {
 }
 
 /**
- * Kysely's SQLite driver with three changes:
+ * Kysely's SQLite driver with four changes:
  * - transactions start with `BEGIN IMMEDIATE`: the write lock is taken before the first read,
  *   so a transaction never fails half-way with `SQLITE_BUSY_SNAPSHOT` because another
  *   connection wrote to the file meanwhile;
  * - a statement that meets another connection's lock waits asynchronously for up to
  *   `busyTimeoutMs` (`retryWhileBusy`), instead of SQLite's thread-blocking `busy_timeout`;
- * - `destroy()` lets the running transaction finish instead of rolling it back.
+ * - `destroy()` lets the running transaction finish instead of rolling it back;
+ * - no `ROLLBACK` of a transaction SQLite already rolled back.
  */
 class ImmediateSqliteDriver extends SqliteDriver {
-  readonly #busyTimeoutMs: number;
+  readonly #options: ImmediateSqliteOptions;
   #connection: PatientConnection | undefined;
 
-  constructor(config: SqliteDialectConfig, busyTimeoutMs: number) {
+  constructor(config: SqliteDialectConfig, options: ImmediateSqliteOptions) {
     super(config);
-    this.#busyTimeoutMs = busyTimeoutMs;
+    this.#options = options;
   }
 
   override async acquireConnection(): Promise<DatabaseConnection> {
     const inner = await super.acquireConnection();
-    this.#connection ??= new PatientConnection(inner, this.#busyTimeoutMs);
+    this.#connection ??= new PatientConnection(inner, this.#options.busyTimeoutMs);
     return this.#connection;
   }
 
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+
+  /**
+   * SQLite rolls a transaction back by itself after some failures (`SQLITE_FULL`, I/O
+   * errors); a second `ROLLBACK` would fail and Kysely would throw that error instead of
+   * the one that explains what happened.
+   */
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    if (this.#options.inTransaction()) await super.rollbackTransaction(connection);
   }
 
   /** Drains: waits for the query or transaction holding the one connection, then closes. */
@@ -59,18 +69,26 @@ class ImmediateSqliteDriver extends SqliteDriver {
   }
 }
 
+/** What {@link ImmediateSqliteDriver} needs beyond Kysely's config. */
+export interface ImmediateSqliteOptions {
+  /** How long a statement waits for another connection's lock. */
+  readonly busyTimeoutMs: number;
+  /** Whether the connection has a transaction open. */
+  readonly inTransaction: () => boolean;
+}
+
 /** Kysely's SQLite dialect with {@link ImmediateSqliteDriver}. */
 export class ImmediateSqliteDialect extends SqliteDialect {
   readonly #config: SqliteDialectConfig;
-  readonly #busyTimeoutMs: number;
+  readonly #options: ImmediateSqliteOptions;
 
-  constructor(config: SqliteDialectConfig, busyTimeoutMs: number) {
+  constructor(config: SqliteDialectConfig, options: ImmediateSqliteOptions) {
     super(config);
     this.#config = config;
-    this.#busyTimeoutMs = busyTimeoutMs;
+    this.#options = options;
   }
 
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.#config, this.#busyTimeoutMs);
+    return new ImmediateSqliteDriver(this.#config, this.#options);
   }
 }

@@ -17,6 +17,11 @@ export class StatementCache implements SqliteDatabase {
     this.#capacity = capacity;
   }
 
+  /** Whether a transaction is open (SQLite rolls some failed ones back by itself). */
+  get inTransaction(): boolean {
+    return this.#connection.inTransaction;
+  }
+
   /** Statements held now (for tests). */
   get size(): number {
     return this.#statements.size;
