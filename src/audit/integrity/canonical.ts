@@ -5,6 +5,9 @@
  * encoded as UTF-8.
  */
 import type { StoredAuditRecord } from '../record.js';
+import { quoteJson, writeJson } from './canonical-json.js';
+
+export { canonicalJson } from './canonical-json.js';
 
 /** What a record's hash covers: every stored field except `hash` itself. */
 export type CanonicalAuditRecord = Omit<StoredAuditRecord, 'hash'>;
@@ -34,18 +37,14 @@ export const CANONICAL_RECORD_FIELDS = [
 ] as const satisfies readonly (keyof CanonicalAuditRecord)[];
 
 /**
- * RFC 8785 canonical JSON of any JSON value. Values JSON cannot hold are treated as
- * `JSON.stringify` treats them (`toJSON` is called; `undefined`, functions and symbols are
- * dropped from objects and become `null` in arrays; `NaN` and `±Infinity` become `null`), so
- * `canonicalJson(v) === canonicalJson(JSON.parse(JSON.stringify(v)))` always holds.
- * Lone surrogates are escaped (`\udXXX`), as `JSON.stringify` does.
- *
- * @returns the canonical text, or `undefined` where `JSON.stringify` returns `undefined`.
- * @throws TypeError for a `BigInt`; RangeError (stack) for a cyclic value.
+ * A record as a store row may hold it: the payload kept as its canonical JSON text
+ * (`canonicalJson(payload)`, written at append) instead of a parsed value. Verifying rows
+ * then never parses or re-serialises payloads, and every column is still covered by the hash.
  */
-export function canonicalJson(value: unknown): string | undefined {
-  return write(value, '');
-}
+export type CanonicalAuditRow = Omit<CanonicalAuditRecord, 'payload'> & {
+  /** `canonicalJson(payload) ?? 'null'`, exactly as written at append (not re-formatted). */
+  readonly payloadJson: string;
+};
 
 /**
  * The canonical JSON text of a stored record without its `hash` (format v1): exactly the
@@ -58,7 +57,113 @@ export function canonicalJson(value: unknown): string | undefined {
  * known shape is written directly rather than sorted.
  */
 export function canonicalRecordJson(record: CanonicalAuditRecord): string {
-  const r = record;
+  return recordJson(record, any(record.payload, 'payload'));
+}
+
+/**
+ * {@link canonicalRecordJson} of a row whose payload is already canonical JSON text: the
+ * text is spliced in verbatim, so it equals `canonicalRecordJson` of the parsed record as
+ * long as `payloadJson` is what `canonicalJson` wrote. A payload text altered in any way
+ * (even re-formatted) gives other bytes, and so another hash.
+ */
+export function canonicalRowJson(row: CanonicalAuditRow): string {
+  return recordJson(row, row.payloadJson);
+}
+
+/** The canonical text of a payload as a store row keeps it (`'null'` for no payload). */
+export function canonicalPayloadJson(payload: unknown): string {
+  return any(payload, 'payload');
+}
+
+type RecordFields = Omit<CanonicalAuditRecord, 'payload'>;
+
+/** The record's fixed fields around an already canonical payload text. */
+function recordJson(r: RecordFields, payloadJson: string): string {
+  return nativeRecordJson(r, payloadJson) ?? guardedRecordJson(r, payloadJson);
+}
+
+const isText = (v: unknown): boolean => typeof v === 'string' || v === null;
+const isPresent = <T>(v: T | null | undefined): v is T => typeof v === 'object' && v !== null;
+
+/**
+ * Two native JSON.stringify calls over objects built in JCS key order (no key is
+ * integer-like, so insertion order is output order), with the payload text between them:
+ * several times faster than quoting field by field. Every field is read once; when one does
+ * not have its schema type (a string or null, a finite number), the guarded path is used.
+ */
+function nativeRecordJson(r: RecordFields, payloadJson: string): string | undefined {
+  // The types promise these shapes; rows read back from storage may still break them.
+  const { actor, target, seq, recordedAt } = r as Partial<RecordFields>;
+  if (!isPresent(actor) || !isPresent(target)) return undefined;
+  if (!Number.isFinite(seq) || !Number.isFinite(recordedAt)) return undefined;
+  const head = {
+    action: r.action,
+    actor: { ip: actor.ip, userAgent: actor.userAgent, userId: actor.userId },
+    correlationId: r.correlationId,
+    entityId: r.entityId,
+    id: r.id,
+    outcome: r.outcome,
+  };
+  const tail = {
+    prevHash: r.prevHash,
+    recordedAt,
+    seq,
+    source: r.source,
+    sourceChannel: r.sourceChannel,
+    sourceEventId: r.sourceEventId,
+    target: { resource: target.resource, resourceId: target.resourceId },
+    tenantId: r.tenantId,
+    time: r.time,
+  };
+  if (!allText(head, tail)) return undefined;
+  const headJson = JSON.stringify(head);
+  const tailJson = JSON.stringify(tail);
+  return headJson.slice(0, -1) + ',"payload":' + payloadJson + ',' + tailJson.slice(1);
+}
+
+interface Head {
+  readonly action: unknown;
+  readonly actor: { readonly ip: unknown; readonly userAgent: unknown; readonly userId: unknown };
+  readonly correlationId: unknown;
+  readonly entityId: unknown;
+  readonly id: unknown;
+  readonly outcome: unknown;
+}
+
+interface Tail {
+  readonly prevHash: unknown;
+  readonly source: unknown;
+  readonly sourceChannel: unknown;
+  readonly sourceEventId: unknown;
+  readonly target: { readonly resource: unknown; readonly resourceId: unknown };
+  readonly tenantId: unknown;
+  readonly time: unknown;
+}
+
+function allText(h: Head, t: Tail): boolean {
+  const { actor: a } = h;
+  return (
+    isText(h.action) &&
+    isText(a.ip) &&
+    isText(a.userAgent) &&
+    isText(a.userId) &&
+    isText(h.correlationId) &&
+    isText(h.entityId) &&
+    isText(h.id) &&
+    isText(h.outcome) &&
+    isText(t.prevHash) &&
+    isText(t.source) &&
+    isText(t.sourceChannel) &&
+    isText(t.sourceEventId) &&
+    isText(t.target.resource) &&
+    isText(t.target.resourceId) &&
+    isText(t.tenantId) &&
+    isText(t.time)
+  );
+}
+
+/** Field by field, for records whose fields do not all have their schema type. */
+function guardedRecordJson(r: RecordFields, payloadJson: string): string {
   return (
     '{"action":' +
     text(r.action) +
@@ -73,7 +178,7 @@ export function canonicalRecordJson(record: CanonicalAuditRecord): string {
     ',"outcome":' +
     text(r.outcome) +
     ',"payload":' +
-    any(r.payload, 'payload') +
+    payloadJson +
     ',"prevHash":' +
     text(r.prevHash) +
     ',"recordedAt":' +
@@ -114,71 +219,14 @@ function targetJson(target: unknown): string {
 }
 
 function text(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') return quoteJson(value);
   return value === null ? 'null' : any(value, '');
 }
 
 function num(value: unknown): string {
-  // String(n) equals JSON.stringify(n) for finite numbers, -0 included ("0").
   return typeof value === 'number' && Number.isFinite(value) ? String(value) : any(value, '');
 }
 
 function any(value: unknown, key: string): string {
-  return write(value, key) ?? 'null';
-}
-
-/** One JSON value, as `JSON.stringify` would see it (`key` is passed to `toJSON`). */
-function write(input: unknown, key: string): string | undefined {
-  const value = toJsonValue(input, key);
-  switch (typeof value) {
-    case 'string':
-      return JSON.stringify(value);
-    case 'number':
-      return JSON.stringify(value);
-    case 'boolean':
-      return value ? 'true' : 'false';
-    case 'object':
-      if (value === null) return 'null';
-      return Array.isArray(value) ? writeArray(value) : writeObject(value);
-    case 'bigint':
-      throw new TypeError('canonical JSON cannot hold a BigInt');
-    case 'undefined':
-    case 'function':
-    case 'symbol':
-      return undefined;
-  }
-}
-
-function toJsonValue(value: unknown, key: string): unknown {
-  if (typeof value !== 'object' || value === null) return value;
-  const toJSON = (value as { toJSON?: unknown }).toJSON;
-  if (typeof toJSON === 'function') return (toJSON as (key: string) => unknown).call(value, key);
-  // Boxed primitives serialise as their primitive, as in JSON.stringify.
-  if (value instanceof String || value instanceof Number || value instanceof Boolean)
-    return value.valueOf();
-  return value;
-}
-
-function writeArray(items: readonly unknown[]): string {
-  let out = '[';
-  for (let i = 0; i < items.length; i++) {
-    if (i > 0) out += ',';
-    out += write(items[i], String(i)) ?? 'null';
-  }
-  return out + ']';
-}
-
-function writeObject(object: object): string {
-  const record = object as Record<string, unknown>;
-  // Default sort compares UTF-16 code units, which is the order RFC 8785 prescribes.
-  const keys = Object.keys(record).sort();
-  let out = '{';
-  let first = true;
-  for (const key of keys) {
-    const member = write(record[key], key);
-    if (member === undefined) continue;
-    out += (first ? '' : ',') + JSON.stringify(key) + ':' + member;
-    first = false;
-  }
-  return out + '}';
+  return writeJson(value, key) ?? 'null';
 }

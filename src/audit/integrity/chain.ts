@@ -3,12 +3,19 @@
  * one, its `prevHash` is the previous record's `hash`, and its `hash` is the chain hash of
  * its own content.
  */
-import { canonicalRecordJson } from './canonical.js';
-import type { CanonicalAuditRecord } from './canonical.js';
+import { canonicalRecordJson, canonicalRowJson } from './canonical.js';
+import type { CanonicalAuditRecord, CanonicalAuditRow } from './canonical.js';
 import { GENESIS_HASH, isHexHash, leafHashHex, unsafeChainHash } from './hashes.js';
 
-/** A record as the verifier reads it: the stored record, `hash` included. */
-export type ChainRecord = CanonicalAuditRecord & { readonly hash: string };
+/**
+ * A record as the verifier reads it, `hash` included: with its payload parsed (`payload`), or
+ * as a row holding the payload's canonical JSON text (`payloadJson`), which is faster.
+ */
+export type ChainRecord =
+  | (CanonicalAuditRecord & { readonly hash: string })
+  | (CanonicalAuditRow & { readonly hash: string });
+
+type ChainLink = Pick<CanonicalAuditRecord, 'seq' | 'prevHash' | 'id'> & { readonly hash: string };
 
 /** What can be wrong with a record, in the order the verifier checks. */
 export const CHAIN_FINDING_KINDS = [
@@ -71,7 +78,7 @@ export class ChainVerifier {
 
   /** Checks the next record; returns what is wrong with it, or null when it is intact. */
   push(record: ChainRecord): ChainFinding | null {
-    const finding = this.#check(record);
+    const finding = this.#linkFinding(record) ?? this.#contentFinding(record);
     this.#count++;
     if (finding === null) {
       this.#expectedSeq++;
@@ -84,7 +91,7 @@ export class ChainVerifier {
   }
 
   /** Carries on from an offending record, so that a later finding is independent of it. */
-  #resyncAfter(record: ChainRecord): void {
+  #resyncAfter(record: ChainLink): void {
     this.#expectedSeq = Number.isSafeInteger(record.seq) ? record.seq + 1 : this.#expectedSeq + 1;
     // A malformed hash cannot be linked to; the next record then shows a broken link.
     this.#prevHash = isHexHash(record.hash) ? record.hash : GENESIS_HASH;
@@ -105,7 +112,8 @@ export class ChainVerifier {
     return { seq: this.#expectedSeq - 1, hash: this.#prevHash };
   }
 
-  #check(record: ChainRecord): ChainFinding | null {
+  /** The sequence and link checks, or null when both hold. */
+  #linkFinding(record: ChainLink): ChainFinding | null {
     const expectedSeq = this.#expectedSeq;
     const seq = record.seq;
     if (seq !== expectedSeq) {
@@ -114,11 +122,15 @@ export class ChainVerifier {
     }
     if (record.prevHash !== this.#prevHash)
       return { kind: 'broken_link', seq, expectedSeq, recordId: record.id };
-    // prevHash equals the previous (valid hex) hash, so the unchecked chain hash is safe.
-    const leaf = leafHashHex(canonicalRecordJson(record));
-    if (unsafeChainHash(this.#prevHash, leaf) !== record.hash)
-      return { kind: 'modified', seq, expectedSeq, recordId: record.id };
     return null;
+  }
+
+  /** The content check, once the link holds (so prevHash is the previous, valid, hash). */
+  #contentFinding(record: ChainRecord): ChainFinding | null {
+    const canonical =
+      'payloadJson' in record ? canonicalRowJson(record) : canonicalRecordJson(record);
+    if (unsafeChainHash(this.#prevHash, leafHashHex(canonical)) === record.hash) return null;
+    return { kind: 'modified', seq: record.seq, expectedSeq: record.seq, recordId: record.id };
   }
 }
 

@@ -3,8 +3,8 @@
  * for the Merkle tree, and the per-tenant chain hash.
  */
 import { hash } from 'node:crypto';
-import { canonicalRecordJson } from './canonical.js';
-import type { CanonicalAuditRecord } from './canonical.js';
+import { canonicalPayloadJson, canonicalRowJson } from './canonical.js';
+import type { CanonicalAuditRecord, CanonicalAuditRow } from './canonical.js';
 
 /** The `prevHash` of a tenant's first record: 64 zeros. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -99,6 +99,8 @@ export function unsafeChainHash(prevHash: string, leafHashHexValue: string): str
 export interface RecordHashes {
   /** The canonical JSON text the hashes cover. */
   readonly canonicalJson: string;
+  /** The payload's canonical JSON text: what a row keeps as `payloadJson`. */
+  readonly payloadJson: string;
   /** RFC 9162 leaf hash: the record's leaf in the tenant's Merkle tree. */
   readonly leafHash: Uint8Array;
   /** The record's `hash` (chain hash, hex). */
@@ -112,11 +114,18 @@ export interface RecordHashes {
  * @throws TypeError when `record.prevHash` is not 64 lowercase hex digits.
  */
 export function hashRecord(record: CanonicalAuditRecord): RecordHashes {
-  const canonicalJson = canonicalRecordJson(record);
+  const { payload, ...fields } = record;
+  return hashRow({ ...fields, payloadJson: canonicalPayloadJson(payload) });
+}
+
+/** {@link hashRecord} of a row whose payload is already canonical JSON text. */
+export function hashRow(row: CanonicalAuditRow): RecordHashes {
+  const canonicalJson = canonicalRowJson(row);
   const leafHex = leafHashHex(canonicalJson);
   return {
     canonicalJson,
+    payloadJson: row.payloadJson,
     leafHash: fromHex(leafHex),
-    hash: chainHashFromLeaf(record.prevHash, leafHex),
+    hash: chainHashFromLeaf(row.prevHash, leafHex),
   };
 }

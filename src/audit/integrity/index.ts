@@ -7,16 +7,19 @@
 export {
   CANONICAL_RECORD_FIELDS,
   canonicalJson,
+  canonicalPayloadJson,
   canonicalRecordBytes,
   canonicalRecordJson,
+  canonicalRowJson,
 } from './canonical.js';
-export type { CanonicalAuditRecord } from './canonical.js';
+export type { CanonicalAuditRecord, CanonicalAuditRow } from './canonical.js';
 export {
   chainHash,
   chainHashFromLeaf,
   GENESIS_HASH,
   HASH_SIZE_BYTES,
   hashRecord,
+  hashRow,
   isHexHash,
   leafHash,
   leafHashHex,

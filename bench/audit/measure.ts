@@ -1,0 +1,110 @@
+/**
+ * The measurements of the audit-integrity benchmark: chain verification and record hashing
+ * throughput over generated records, and per-proof latency over a large in-memory tree.
+ */
+import {
+  canonicalPayloadJson,
+  canonicalRecordJson,
+  ChainVerifier,
+  consistencyProof,
+  hashRecord,
+  inclusionProof,
+  rootAt,
+  verifyConsistency,
+  verifyInclusion,
+} from '../../dist/audit/integrity/index.js';
+import type { ChainRecord } from '../../dist/audit/integrity/index.js';
+import type { StoredAuditRecord } from '../../dist/audit/record.js';
+import { LatencyHistogram } from '../lib/histogram.js';
+import type { Metrics } from '../lib/types.js';
+import { SeededRandom } from './records.js';
+import type { TreeStore } from './tree-store.js';
+
+/** Records as a store row holds them: the payload as its canonical JSON text. */
+export function asRows(records: readonly StoredAuditRecord[]): ChainRecord[] {
+  return records.map(({ payload, ...fields }) => ({
+    ...fields,
+    payloadJson: canonicalPayloadJson(payload),
+  }));
+}
+
+/** Verifies `records` from genesis `passes` times; the best pass's rate (first is warm-up). */
+export function measureVerify(records: readonly ChainRecord[], passes: number): Metrics {
+  const rates: number[] = [];
+  for (let pass = 0; pass < passes; pass++) {
+    const verifier = new ChainVerifier();
+    const started = performance.now();
+    for (const record of records)
+      if (verifier.push(record) !== null) throw new Error(`finding at seq ${record.seq}`);
+    rates.push((records.length / (performance.now() - started)) * 1000);
+  }
+  const measured = rates.slice(1);
+  return {
+    records: records.length,
+    verifiedPerSec: Math.max(...measured),
+    medianVerifiedPerSec: median(measured),
+  };
+}
+
+/** What the store does per append: canonical JSON, leaf hash and chain hash. */
+export function measureHashing(records: readonly StoredAuditRecord[], passes: number): Metrics {
+  let hashed = 0;
+  let canonical = 0;
+  for (let pass = 0; pass < passes; pass++) {
+    let started = performance.now();
+    for (const record of records) hashRecord(record);
+    if (pass > 0)
+      hashed = Math.max(hashed, (records.length / (performance.now() - started)) * 1000);
+    started = performance.now();
+    for (const record of records) canonicalRecordJson(record);
+    if (pass > 0)
+      canonical = Math.max(canonical, (records.length / (performance.now() - started)) * 1000);
+  }
+  return { records: records.length, hashedPerSec: hashed, canonicalPerSec: canonical };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
+const nsSince = (started: bigint) => Number(process.hrtime.bigint() - started);
+
+/** Inclusion proofs at seeded random leaves of the whole tree: generation, then check. */
+export async function measureInclusion(tree: TreeStore, proofs: number): Promise<Metrics> {
+  const random = new SeededRandom(7);
+  const generate = new LatencyHistogram();
+  const check = new LatencyHistogram();
+  let proofLength = 0;
+  for (let i = 0; i < proofs; i++) {
+    const index = random.int(tree.size);
+    let started = process.hrtime.bigint();
+    const proof = await inclusionProof(index, tree.size, tree.reader);
+    generate.record(nsSince(started));
+    started = process.hrtime.bigint();
+    const ok = verifyInclusion(tree.leaf(index), index, tree.size, proof, tree.root);
+    check.record(nsSince(started));
+    if (!ok) throw new Error(`inclusion proof of leaf ${index} did not verify`);
+    proofLength = proof.length;
+  }
+  return { proofs, proofLength, ...generate.summary('gen'), ...check.summary('check') };
+}
+
+/** Consistency proofs from seeded random older sizes to the whole tree. */
+export async function measureConsistency(tree: TreeStore, proofs: number): Promise<Metrics> {
+  const random = new SeededRandom(11);
+  const generate = new LatencyHistogram();
+  const check = new LatencyHistogram();
+  for (let i = 0; i < proofs; i++) {
+    const oldSize = 1 + random.int(tree.size - 1);
+    const oldRoot = await rootAt(oldSize, tree.reader); // what the older checkpoint signed
+    let started = process.hrtime.bigint();
+    const proof = await consistencyProof(oldSize, tree.size, tree.reader);
+    generate.record(nsSince(started));
+    started = process.hrtime.bigint();
+    const ok = verifyConsistency(oldSize, tree.size, oldRoot, tree.root, proof);
+    check.record(nsSince(started));
+    if (!ok) throw new Error(`consistency proof from ${oldSize} did not verify`);
+  }
+  return { proofs, ...generate.summary('gen'), ...check.summary('check') };
+}

@@ -1,0 +1,121 @@
+/**
+ * Seeded, realistic audit records for the integrity benchmark: the same records on every run
+ * and machine. Each carries a ~400-byte JSON payload (an RBAC decision or an auth failure with
+ * request context), so a record's canonical JSON is about 1 KB.
+ */
+import { GENESIS_HASH, hashRecord } from '../../dist/audit/integrity/index.js';
+import type { CanonicalAuditRecord } from '../../dist/audit/integrity/index.js';
+import type { StoredAuditRecord } from '../../dist/audit/record.js';
+
+/** mulberry32: a small seeded PRNG. */
+export class SeededRandom {
+  #state: number;
+
+  constructor(seed: number) {
+    this.#state = seed >>> 0;
+  }
+
+  next(): number {
+    this.#state = (this.#state + 0x6d2b79f5) >>> 0;
+    let t = this.#state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+
+  int(bound: number): number {
+    return Math.floor(this.next() * bound);
+  }
+
+  pick<T>(items: readonly T[]): T {
+    return items[this.int(items.length)] as T;
+  }
+
+  hex(length: number): string {
+    let out = '';
+    while (out.length < length) out += (this.int(2 ** 32) >>> 0).toString(16).padStart(8, '0');
+    return out.slice(0, length);
+  }
+
+  /** A UUIDv7-shaped id whose time part is `ms`. */
+  uuid7(ms: number): string {
+    const t = ms.toString(16).padStart(12, '0');
+    const r = this.hex(20);
+    return `${t.slice(0, 8)}-${t.slice(8)}-7${r.slice(0, 3)}-a${r.slice(3, 6)}-${r.slice(8, 20)}`;
+  }
+}
+
+const ACTIONS = ['rbac.permission_check', 'auth.login_failed', 'auth.login', 'rbac.role_change'];
+const RESOURCES = ['document', 'invoice', 'project', 'report', 'customer'];
+const AGENTS = [
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36',
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 Version/17.5 Safari/605.1.15',
+  'warden-sdk/0.1 node/20.20.2',
+];
+
+function payloadFor(random: SeededRandom, action: string, seq: number): unknown {
+  const resource = random.pick(RESOURCES);
+  return {
+    permission: `${resource}:${random.pick(['read', 'write', 'delete', 'share'])}`,
+    decision: { allowed: random.next() < 0.9, cached: random.next() < 0.7, evaluatedRoles: 3 },
+    matchedAssignment: { roleId: `role-${random.int(40)}`, entityId: `entity-${random.int(200)}` },
+    roleChain: ['org-admin', 'project-editor', 'viewer'].slice(0, 1 + random.int(3)),
+    request: {
+      method: random.pick(['GET', 'POST', 'PUT', 'DELETE']),
+      path: `/api/v1/${resource}s/${random.hex(12)}/attachments`,
+      query: `page=${random.int(50)}&limit=50&sort=-updatedAt`,
+      requestId: random.hex(16),
+    },
+    reason: action === 'auth.login_failed' ? 'bad_password' : null,
+    attempt: seq % 5,
+    latencyMs: Math.round(random.next() * 1000) / 100,
+  };
+}
+
+/** The record body (everything but `hash`) of `seq` in a tenant's chain. */
+export function recordBody(
+  random: SeededRandom,
+  tenantId: string,
+  seq: number,
+  prevHash: string,
+): CanonicalAuditRecord {
+  const ms = Date.UTC(2026, 10, 1) + seq * 37;
+  const action = random.pick(ACTIONS);
+  return {
+    id: random.uuid7(ms),
+    tenantId,
+    action,
+    actor: {
+      userId: `user-${random.int(5000)}`,
+      ip: `10.${random.int(256)}.${random.int(256)}.${random.int(256)}`,
+      userAgent: random.pick(AGENTS),
+    },
+    target: { resource: random.pick(RESOURCES), resourceId: random.hex(24) },
+    outcome: random.pick(['granted', 'denied', 'failure', 'success'] as const),
+    entityId: random.next() < 0.5 ? null : `entity-${random.int(200)}`,
+    correlationId: random.uuid7(ms),
+    source: action.startsWith('auth') ? 'auth-service' : 'rbac-service',
+    time: new Date(ms).toISOString(),
+    sourceEventId: random.uuid7(ms),
+    sourceChannel: action.startsWith('auth') ? 'security' : 'rbac',
+    payload: payloadFor(random, action, seq),
+    seq,
+    prevHash,
+    recordedAt: ms + 3,
+  };
+}
+
+/** A tenant's chain of `count` stored records, hashed as the store appends them. */
+export function generateChain(count: number, seed = 42): StoredAuditRecord[] {
+  const random = new SeededRandom(seed);
+  const tenantId = `tenant-${random.hex(8)}`;
+  const records: StoredAuditRecord[] = new Array<StoredAuditRecord>(count);
+  let prevHash = GENESIS_HASH;
+  for (let seq = 1; seq <= count; seq++) {
+    const body = recordBody(random, tenantId, seq, prevHash);
+    const hash = hashRecord(body).hash;
+    records[seq - 1] = { ...body, hash };
+    prevHash = hash;
+  }
+  return records;
+}
