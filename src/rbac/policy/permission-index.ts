@@ -9,9 +9,13 @@ interface ResourceEntry {
 
 /**
  * A role's permission closure compiled for lookup: resource → actions, each mapped to the
- * shared frozen grant it yields. Lookups allocate nothing.
+ * shared frozen grant it yields, and the `*` resource's entry again as a field (no hash
+ * lookup for the wildcard on a miss). Lookups allocate nothing.
  */
-export type PermissionIndex = ReadonlyMap<string, ResourceEntry>;
+export interface PermissionIndex {
+  readonly byResource: ReadonlyMap<string, ResourceEntry>;
+  readonly wild: ResourceEntry | null;
+}
 
 /** The denial decisions, shared and frozen: a denied check allocates nothing. */
 export const DENIED = Object.freeze({
@@ -48,7 +52,7 @@ export function buildIndex(roleId: string, permissions: readonly string[]): Perm
     if (parsed.action === '*') entry.any = grant;
     else entry.actions.set(parsed.action, grant);
   }
-  return index;
+  return { byResource: index, wild: index.get('*') ?? null };
 }
 
 /**
@@ -61,13 +65,12 @@ export function matchIndex(
   resource: string,
   action: string,
 ): Decision | null {
-  const entry = index.get(resource);
+  const entry = index.byResource.get(resource);
   if (entry !== undefined) {
     const grant = entry.actions.get(action) ?? entry.any;
     if (grant !== null) return grant;
   }
-  if (resource === '*') return null;
-  const wild = index.get('*');
-  if (wild === undefined) return null;
+  const { wild } = index;
+  if (wild === null || resource === '*') return null;
   return wild.actions.get(action) ?? wild.any;
 }

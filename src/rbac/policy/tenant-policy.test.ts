@@ -122,6 +122,18 @@ describe('permissions', () => {
     expect(granted(p, 'cyd', '*:*')).toBe(true);
   });
 
+  it('finds a grant held only by the fifth of five tenant-wide roles', () => {
+    const roles = ['a', 'b', 'c', 'd', 'e'].map((id) => role(id, [`${id}:go`]));
+    const p = TenantPolicy.fromData(
+      data(
+        roles.map((r) => assign('ann', r.id)),
+        { roles },
+      ),
+    );
+    expect(p.check('ann', 'e', 'go', { now: NOW }).roleId).toBe('e');
+    expect(p.check('ann', 'f', 'go', { now: NOW }).reason).toBe('no_matching_permission');
+  });
+
   it('does not let a held exact permission match a requested wildcard', () => {
     const p = policyWith(assign('ann', 'viewer'));
     expect(granted(p, 'ann', 'doc:*')).toBe(false);
