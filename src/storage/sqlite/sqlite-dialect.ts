@@ -2,18 +2,25 @@ import { CompiledQuery, SqliteDialect, SqliteDriver } from 'kysely';
 import type { DatabaseConnection, Driver, QueryResult, SqliteDialectConfig } from 'kysely';
 import { retryWhileBusy } from './busy-wait.js';
 
-/** A connection whose statements wait (without blocking the event loop) for a busy lock. */
+/**
+ * A connection whose statements wait (without blocking the event loop) for a busy lock.
+ * Only where SQLite allows retrying the statement alone: outside a transaction (autocommit
+ * statements and `BEGIN` itself) and `COMMIT`. Inside a `BEGIN IMMEDIATE` transaction other
+ * statements hold the write lock and do not meet `SQLITE_BUSY`.
+ */
 class PatientConnection implements DatabaseConnection {
   readonly #inner: DatabaseConnection;
-  readonly #busyTimeoutMs: number;
+  readonly #options: ImmediateSqliteOptions;
 
-  constructor(inner: DatabaseConnection, busyTimeoutMs: number) {
+  constructor(inner: DatabaseConnection, options: ImmediateSqliteOptions) {
     this.#inner = inner;
-    this.#busyTimeoutMs = busyTimeoutMs;
+    this.#options = options;
   }
 
   executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
-    return retryWhileBusy(() => this.#inner.executeQuery<R>(compiledQuery), this.#busyTimeoutMs);
+    const run = () => this.#inner.executeQuery<R>(compiledQuery);
+    const retriable = !this.#options.inTransaction() || compiledQuery.sql === 'commit';
+    return retriable ? retryWhileBusy(run, this.#options.busyTimeoutMs) : run();
   }
 
   streamQuery<R>(
@@ -45,7 +52,7 @@ class ImmediateSqliteDriver extends SqliteDriver {
 
   override async acquireConnection(): Promise<DatabaseConnection> {
     const inner = await super.acquireConnection();
-    this.#connection ??= new PatientConnection(inner, this.#options.busyTimeoutMs);
+    this.#connection ??= new PatientConnection(inner, this.#options);
     return this.#connection;
   }
 
