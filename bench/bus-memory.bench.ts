@@ -109,26 +109,30 @@ const failureHandling: BenchCase = {
 
 const percent = (ratio: number) => `${(ratio * 100).toFixed(1)}%`;
 
-/** Warden's delivered throughput against the faster eventemitter2 mode (the issue's baseline). */
+/**
+ * Warden's delivered throughput against eventemitter2 with async listeners awaited
+ * (`emitAsync`), the issue's baseline ("eventemitter2 delivers about 0.65-0.8 million events/s
+ * to 3 async listeners"); the ratio to fire-and-forget `emit()` is printed for reference.
+ */
 function throughputSummary(measured: ReadonlyMap<string, Metrics>, summary: MutableSummary): void {
   const rate = (name: string) => measured.get(name)?.['deliveredPerSec'];
   const wardenRate = rate('warden-throughput');
-  const baselines = ['ee2-emit-throughput', 'ee2-emitAsync-throughput']
-    .map((name) => ({ name, rate: rate(name) }))
-    .filter((b): b is { name: string; rate: number } => b.rate !== undefined)
-    .sort((a, b) => b.rate - a.rate);
-  const best = baselines[0];
-  if (wardenRate === undefined || best === undefined) return;
-  for (const b of baselines)
-    summary.notes.push(`Warden / ${b.name}: ${percent(wardenRate / b.rate)} of delivered events/s`);
+  if (wardenRate === undefined) return;
+  const fireAndForget = rate('ee2-emit-throughput');
+  if (fireAndForget !== undefined)
+    summary.notes.push(
+      `Warden / ee2-emit-throughput (promises dropped, for reference): ${percent(wardenRate / fireAndForget)} of delivered events/s`,
+    );
   const saturated = rate(`warden-throughput-${SATURATING_WINDOW}-in-flight`);
   if (saturated !== undefined)
     summary.notes.push(
       `Warden with ${SATURATING_WINDOW} emits in flight (back pressure engaged): ${percent(saturated / wardenRate)} of its awaited-emit throughput`,
     );
-  const ratio = wardenRate / best.rate;
+  const baseline = rate('ee2-emitAsync-throughput');
+  if (baseline === undefined) return;
+  const ratio = wardenRate / baseline;
   summary.checks.push({
-    name: `Warden delivered throughput vs eventemitter2 (${best.name})`,
+    name: 'Warden delivered throughput vs eventemitter2 emitAsync (async listeners, awaited)',
     target: `>= ${percent(MIN_THROUGHPUT_RATIO)}`,
     actual: percent(ratio),
     pass: ratio >= MIN_THROUGHPUT_RATIO,
