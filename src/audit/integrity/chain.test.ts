@@ -2,13 +2,14 @@ import { createHash, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { StoredAuditRecord } from '../record.js';
-import { canonicalRecordJson } from './canonical.js';
+import { canonicalPayloadJson, canonicalRecordJson, canonicalRowJson } from './canonical.js';
 import { ChainVerifier, GENESIS_POSITION, verifyChain, verifyChainAsync } from './chain.js';
 import {
   chainHash,
   chainHashFromLeaf,
   GENESIS_HASH,
   hashRecord,
+  hashRow,
   leafHash,
   leafHashHex,
   nodeHash,
@@ -212,6 +213,32 @@ describe('ChainVerifier', () => {
       }),
       { numRuns: 100 },
     );
+  });
+
+  it('verifies rows holding the payload as canonical JSON text like parsed records', () => {
+    const records = chainOf(25);
+    const rows = records.map(({ payload, ...fields }) => ({
+      ...fields,
+      payloadJson: canonicalPayloadJson(payload),
+    }));
+    const first = rows[0] as (typeof rows)[number];
+    expect(canonicalRowJson(first)).toBe(canonicalRecordJson(records[0] as StoredAuditRecord));
+    expect(hashRow(first).hash).toBe(first.hash);
+    expect(verifyChain(rows)).toMatchObject({ kind: 'intact', count: 25 });
+  });
+
+  it('reports a row whose payload text was re-formatted or edited as modified', () => {
+    const records = chainOf(10);
+    const rows = records.map(({ payload, ...fields }) => ({
+      ...fields,
+      payloadJson: canonicalPayloadJson(payload),
+    }));
+    const victim = rows[6] as (typeof rows)[number];
+    const reformatted = JSON.stringify(JSON.parse(victim.payloadJson), null, 1);
+    for (const payloadJson of [reformatted, victim.payloadJson.replace('doc:read', 'doc:edit')]) {
+      const tampered = rows.map((row, i) => (i === 6 ? { ...row, payloadJson } : row));
+      expect(verifyChain(tampered)).toMatchObject({ finding: { kind: 'modified', seq: 7 } });
+    }
   });
 
   it('verifies an async source', async () => {
