@@ -30,7 +30,12 @@ export const benchTenant = (i: number): string => `tenant-${String(i).padStart(3
  * One realistic audit record (~450 bytes stored): 200 users per tenant, six event types,
  * four outcomes, a payload with a few words for text search. `timeMs` is the event time.
  */
-export function benchRecord(tenantId: string, n: number, timeMs: number, random: () => number): AuditRecord {
+export function benchRecord(
+  tenantId: string,
+  n: number,
+  timeMs: number,
+  random: () => number,
+): AuditRecord {
   const user = `user-${String(Math.floor(random() * 200))}`;
   const action = ACTIONS[Math.floor(random() * ACTIONS.length)] ?? 'x.y';
   const word = WORDS[Math.floor(random() * WORDS.length)] ?? 'x';
@@ -38,7 +43,11 @@ export function benchRecord(tenantId: string, n: number, timeMs: number, random:
     id: randomUUID(),
     tenantId,
     action,
-    actor: { userId: user, ip: `10.0.${String(n % 250)}.${String(n % 200)}`, userAgent: 'Mozilla/5.0 (X11; Linux x86_64)' },
+    actor: {
+      userId: user,
+      ip: `10.0.${String(n % 250)}.${String(n % 200)}`,
+      userAgent: 'Mozilla/5.0 (X11; Linux x86_64)',
+    },
     target: { resource: 'document', resourceId: `doc-${String(Math.floor(random() * 10_000))}` },
     outcome: OUTCOMES[Math.floor(random() * OUTCOMES.length)] ?? 'unknown',
     entityId: random() < 0.3 ? `entity-${String(Math.floor(random() * 20))}` : null,
@@ -47,6 +56,12 @@ export function benchRecord(tenantId: string, n: number, timeMs: number, random:
     time: new Date(timeMs).toISOString(),
     sourceEventId: `${tenantId}-${String(n)}`,
     sourceChannel: action.startsWith('auth.') ? 'security' : 'rbac',
-    payload: { userId: user, resource: 'document', action: 'read', granted: true, context: { resourceId: `doc-${String(n)}`, note: `${word} ${word}-${String(n % 97)}` } },
+    payload: {
+      userId: user,
+      resource: 'document',
+      action: 'read',
+      granted: true,
+      context: { resourceId: `doc-${String(n)}`, note: `${word} ${word}-${String(n % 97)}` },
+    },
   };
 }

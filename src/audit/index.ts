@@ -31,3 +31,43 @@ export { AuditService } from './audit-service.js';
 export type { AuditServiceConfig } from './audit-service.js';
 export { AuditError, AUDIT_ERROR_CODES } from './errors.js';
 export type { AuditErrorCode } from './errors.js';
+export {
+  AuditLogger,
+  AUDITED_CHANNELS,
+  normaliseEvent,
+  AUDIT_CHANNEL,
+  AUDIT_RECORD_EVENT_TYPE,
+} from './logger/index.js';
+export type { AuditLoggerConfig } from './logger/index.js';
+export { AuditLiveFeed, AUDIT_LIVE_FEED_CONSUMER, matchesFilter } from './realtime/index.js';
+export type {
+  AuditLiveFeedConfig,
+  AuditWatch,
+  AuditListener,
+  AuditLiveInfo,
+  AuditFilter,
+} from './realtime/index.js';
+export { toNdjson, toCsv, toCloudEventsJson, toOcsf, OCSF_VERSION } from './export/index.js';
+export type {
+  ExportOptions,
+  ExportProofs,
+  ExportInclusionProof,
+  AuditRecordSource,
+} from './export/index.js';
+export {
+  loadOrCreateSigningKey,
+  exportPublicKey,
+  parsePublicKey,
+  verifyCheckpoint,
+  verifyRecordProof,
+  verifyCheckpointExtends,
+  verifyInclusion,
+  verifyConsistency,
+  SIGNING_KEY_FILE,
+} from './integrity/index.js';
+export type {
+  Checkpoint,
+  AuditSigningKey,
+  OfflineVerification,
+  RecordProof,
+} from './integrity/index.js';

@@ -43,7 +43,7 @@ export interface AuditRecord {
   readonly sourceEventId: string;
   /** The channel the source event came from (`security`, `rbac`, `system`). */
   readonly sourceChannel: string;
-  /** The source event's `data`, unchanged (JSON). */
+  /** The source event's `data` (JSON), unchanged except fields named like secrets, which `audit-logger` redacts. */
   readonly payload: unknown;
 }
 

@@ -1,0 +1,184 @@
+import { AuditLogger } from '../../src/audit/logger/index.js';
+import { AuditStorageService, AuditStore } from '../../src/audit/index.js';
+import { EventBusService, createEventFactory } from '../../src/events/index.js';
+import type { Dialect } from '../../src/storage/index.js';
+import { LatencyHistogram } from '../lib/histogram.js';
+import type { BenchCase, BenchOptions } from '../lib/types.js';
+import { benchDatabase, benchSigningKey } from './databases.js';
+import { benchRecord, benchTenant, seeded } from './populate.js';
+
+const TENANTS = 50;
+const HOUR = 3_600_000;
+const scaled = (n: number, options: BenchOptions) => Math.max(1_000, Math.round(n * options.scale));
+
+/**
+ * End to end: auth events emitted on `security` with 512 in flight, through `audit-logger`
+ * and the `audit` channel into the store, until every one is stored and chained.
+ */
+export function ingestCase(dialect: Dialect, events: number): BenchCase {
+  return {
+    name: `ingest-${dialect}`,
+    description: `${events.toLocaleString('en-US')} security events emitted until stored and chained (memory bus, audit-logger, audit-storage-service, ${dialect} store)`,
+    async run(options) {
+      const count = scaled(events, options);
+      const db = await benchDatabase(dialect);
+      try {
+        const store = await AuditStore.open({
+          database: db.database,
+          signingKey: benchSigningKey(),
+        });
+        const bus = new EventBusService({
+          channels: {
+            security: { bufferSize: 4096, consumers: ['audit-logger'] },
+            audit: { bufferSize: 8192, consumers: ['audit-storage-service'] },
+          },
+          defaultConsumer: 'audit-logger',
+        });
+        const logger = new AuditLogger();
+        await logger.start(bus);
+        const storage = new AuditStorageService({ store, batchSize: 1000 });
+        await storage.start(bus);
+        const createEvent = createEventFactory();
+        const start = performance.now();
+        const inFlight = new Set<Promise<void>>();
+        for (let i = 0; i < count; i++) {
+          const tenantId = benchTenant(i % TENANTS);
+          const emit = bus.emit(
+            'security',
+            createEvent({
+              type: 'auth.login_failed',
+              source: 'auth-service',
+              data: { userId: `user-${String(i % 200)}`, reason: 'bad_password' },
+              metadata: { tenantId, ip: '10.0.0.1' },
+            }),
+          );
+          inFlight.add(emit);
+          void emit.finally(() => inFlight.delete(emit));
+          if (inFlight.size >= 512) await Promise.race(inFlight);
+        }
+        await Promise.all(inFlight);
+        let stored = 0;
+        while (stored < count) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          stored = 0;
+          for (let t = 0; t < TENANTS; t++) {
+            const page = await store.query(benchTenant(t), { limit: 1 });
+            stored += page.records[0]?.seq ?? 0;
+          }
+        }
+        const seconds = (performance.now() - start) / 1000;
+        storage.stop();
+        logger.stop();
+        await bus.close();
+        return { metrics: { events: count, storedPerSec: count / seconds } };
+      } finally {
+        await db.close();
+      }
+    },
+  };
+}
+
+/** The store alone: batches of 1,000 records over 50 tenants, appended back to back. */
+export function appendCase(dialect: Dialect, records: number): BenchCase {
+  return {
+    name: `append-${dialect}`,
+    description: `${records.toLocaleString('en-US')} records appended in batches of 1,000 over ${TENANTS} tenants (store only, ${dialect})`,
+    async run(options) {
+      const count = scaled(records, options);
+      const db = await benchDatabase(dialect);
+      try {
+        const store = await AuditStore.open({
+          database: db.database,
+          signingKey: benchSigningKey(),
+        });
+        const random = seeded(7);
+        const now = Date.now();
+        const start = performance.now();
+        await populate(store, count, now, 0, random);
+        const seconds = (performance.now() - start) / 1000;
+        return { metrics: { events: count, storedPerSec: count / seconds } };
+      } finally {
+        await db.close();
+      }
+    },
+  };
+}
+
+async function populate(
+  store: AuditStore,
+  count: number,
+  now: number,
+  spanMs: number,
+  random: () => number,
+): Promise<void> {
+  for (let i = 0; i < count; i += 1000) {
+    const batch = [];
+    for (let k = i; k < Math.min(count, i + 1000); k++) {
+      // Event times spread over `spanMs` before now, oldest first.
+      const time = now - spanMs + Math.floor((k / count) * spanMs);
+      batch.push(benchRecord(benchTenant(k % TENANTS), k, time, random));
+    }
+    await store.append(batch);
+  }
+}
+
+const QUERIES: Record<string, (tenant: string) => object> = {
+  'last-hour': () => ({}),
+  'type-prefix': () => ({ types: ['auth.'] }),
+  actor: () => ({ actor: 'user-42' }),
+  text: () => ({ text: 'payroll-7' }),
+};
+
+/**
+ * Dashboard queries (tenant + last hour, + type prefix, + actor, + text; 50 per page) over
+ * `records` records of 50 tenants spread across 7 days; then verify of one tenant.
+ */
+export function queryCase(dialect: Dialect, records: number): BenchCase {
+  return {
+    name: `query-${dialect}`,
+    description: `${records.toLocaleString('en-US')} stored records (50 tenants, 7 days): p50/p95 of dashboard queries; verify of one tenant`,
+    async run(options) {
+      const count = scaled(records, options);
+      const db = await benchDatabase(dialect);
+      try {
+        const store = await AuditStore.open({
+          database: db.database,
+          signingKey: benchSigningKey(),
+        });
+        const now = Date.now();
+        const populateStart = performance.now();
+        await populate(store, count, now, 7 * 24 * HOUR, seeded(11));
+        const populatePerSec = count / ((performance.now() - populateStart) / 1000);
+        const metrics: Record<string, number> = { events: count, populatePerSec };
+        const worst = new LatencyHistogram();
+        for (const [name, build] of Object.entries(QUERIES)) {
+          const histogram = new LatencyHistogram();
+          for (let i = 0; i < 200; i++) {
+            const tenant = benchTenant(i % TENANTS);
+            const t0 = process.hrtime.bigint();
+            await store.query(tenant, {
+              from: now - HOUR,
+              to: now + 1,
+              limit: 50,
+              ...build(tenant),
+            });
+            const ns = Number(process.hrtime.bigint() - t0);
+            if (i >= 20) {
+              histogram.record(ns);
+              worst.record(ns);
+            }
+          }
+          metrics[`${name}P50Us`] = histogram.quantileNs(0.5) / 1000;
+          metrics[`${name}P95Us`] = histogram.quantileNs(0.95) / 1000;
+        }
+        metrics['p95Us'] = worst.quantileNs(0.95) / 1000;
+        const t0 = performance.now();
+        const [verified] = await store.verify(benchTenant(3));
+        metrics['verifyPerSec'] = (verified?.records ?? 0) / ((performance.now() - t0) / 1000);
+        return { metrics: metrics };
+      } finally {
+        await db.close();
+      }
+    },
+  };
+}
