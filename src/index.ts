@@ -213,7 +213,25 @@ export {
   DIALECTS,
   StorageError,
   STORAGE_ERROR_CODES,
+  STORAGE_ERROR_CATEGORIES,
   isStorageError,
+  translateStorageError,
+  isDriverError,
+  redactConnectionString,
+  MIGRATIONS_TABLE,
+  validateMigrationSet,
+  tenantTable,
+  scopeToTenant,
+  tenantRow,
+  TENANT_COLUMN,
+  withTables,
+  readEpochMs,
+  readOptionalEpochMs,
+  readBoolean,
+  writeBoolean,
+  readJson,
+  writeJson,
+  prepareQuery,
 } from './storage/index.js';
 export type {
   Database,
@@ -224,6 +242,8 @@ export type {
   StorageConfig,
   StorageErrorCode,
 } from './storage/index.js';
+export { createWarden, runningConsumersConfig } from './warden.js';
+export type { Warden, WardenOptions } from './warden.js';
 export { WardenError, isWardenError, ERROR_CATEGORIES } from './shared/errors.js';
 export type { ErrorCategory, ErrorDetails } from './shared/errors.js';
 export { systemClock } from './shared/clock.js';

@@ -24,3 +24,22 @@ it('runs the README bus example as written', async () => {
   expect(log).toHaveBeenCalledWith([]);
   log.mockRestore();
 });
+
+it('runs the README RBAC example as written', async () => {
+  const block = /## RBAC with a verifiable audit trail\s+```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+  expect(block).toBeDefined();
+  const code = (block ?? '').replace(
+    "from 'warden'",
+    `from '${new URL('../src/index.js', import.meta.url).pathname}'`,
+  );
+  const file = join(dir, 'rbac-example.ts');
+  writeFileSync(file, code);
+  const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+  await import(file);
+  expect(log).toHaveBeenNthCalledWith(1, true);
+  expect(log).toHaveBeenNthCalledWith(
+    2,
+    expect.objectContaining({ granted: true, permission: 'doc:*' }),
+  );
+  log.mockRestore();
+});

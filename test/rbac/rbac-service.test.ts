@@ -309,8 +309,11 @@ describeEachDatabase('RbacService', (open, databases) => {
       return rbac.assignRoleToUser('alice', 'reader', 'admin');
     });
     await h.bus.drain();
-    // The event makes the other instance re-read the store; wait for that read to land.
+    // The event makes the other instance re-read the store; it can arrive before the writer's
+    // commit is visible (the event is emitted inside the transaction), and the re-read is then
+    // retried on the injected clock: let that clock run while waiting for the read to land.
     await vi.waitFor(async () => {
+      await h.clock.advanceAsync(25);
       expect(await inTenant(() => other.revision())).toBe(revision);
     });
     expect(await inTenant(() => other.checkPermission('alice', 'doc', 'read'))).toBe(true);
