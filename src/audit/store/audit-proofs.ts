@@ -33,6 +33,23 @@ export interface ConsistencyEvidence {
 const hex = (hashes: readonly Uint8Array[]): string[] =>
   hashes.map((h) => Buffer.from(h).toString('hex'));
 
+/** A stored perfect subtree of the tenant's tree, if the store kept it (levels >= 8). */
+export async function storedNode(
+  db: AuditDb,
+  tenantId: string,
+  level: number,
+  index: number,
+): Promise<Buffer | undefined> {
+  const row = await db
+    .selectFrom('audit_tree_nodes')
+    .select('hash')
+    .where('tenant_id', '=', tenantId)
+    .where('level', '=', level)
+    .where('idx', '=', index)
+    .executeTakeFirst();
+  return row === undefined ? undefined : Buffer.from(row.hash, 'hex');
+}
+
 /** Reads a tenant's tree from stored nodes (levels >= 8) and the leaf hashes kept with records. */
 export function tenantTreeReader(db: AuditDb, tenantId: string): SubtreeReader {
   return createSubtreeReader({
@@ -48,16 +65,7 @@ export function tenantTreeReader(db: AuditDb, tenantId: string): SubtreeReader {
         .execute();
       return rows.map((r) => Buffer.from(r.leaf_hash, 'hex'));
     },
-    async storedNode(level, index) {
-      const row = await db
-        .selectFrom('audit_tree_nodes')
-        .select('hash')
-        .where('tenant_id', '=', tenantId)
-        .where('level', '=', level)
-        .where('idx', '=', index)
-        .executeTakeFirst();
-      return row === undefined ? undefined : Buffer.from(row.hash, 'hex');
-    },
+    storedNode: (level, index) => storedNode(db, tenantId, level, index),
   });
 }
 

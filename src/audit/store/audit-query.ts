@@ -3,25 +3,18 @@ import type { Kysely, SelectQueryBuilder } from 'kysely';
 import type { Dialect } from '../../storage/index.js';
 import { AuditError } from '../errors.js';
 import { AUDIT_OUTCOMES } from '../record.js';
-import type { AuditOutcome } from '../record.js';
+import type { AuditFilter } from '../realtime/filter.js';
 import type { AuditTables } from './audit-tables.js';
 
-/** Filters of an audit query. Every query is scoped to one tenant by its caller. */
-export interface AuditQuery {
+/**
+ * An audit query: the live feed's filter (same fields, same meaning) plus a time window and a
+ * page. Every query is scoped to one tenant by its caller.
+ */
+export interface AuditQuery extends AuditFilter {
   /** Epoch ms, inclusive. Default: `to` minus the default window (24 h). */
   readonly from?: number;
-  /** Epoch ms, exclusive. Default: now. */
+  /** Epoch ms, exclusive. Default: just past now. */
   readonly to?: number;
-  /** Event types: exact (`rbac.role_change`) or a prefix ending in `.` (`auth.`). */
-  readonly types?: readonly string[];
-  readonly actor?: string;
-  readonly resource?: string;
-  readonly resourceId?: string;
-  readonly outcome?: AuditOutcome;
-  readonly correlationId?: string;
-  readonly entityId?: string;
-  /** Case-insensitive substring of the payload JSON. */
-  readonly text?: string;
   /** Page size: default 50, at most 500. */
   readonly limit?: number;
   /** From the previous page's `nextCursor`. */

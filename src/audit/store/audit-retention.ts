@@ -7,6 +7,7 @@ import { foldPeaks, peakCoordinates } from '../integrity/merkle.js';
 import type { AuditSigningKey } from '../integrity/signing-key.js';
 import type { AuditDb } from './audit-query.js';
 import { STORED_FROM_LEVEL, insertCheckpoint } from './audit-appender.js';
+import { storedNode } from './audit-proofs.js';
 
 const ALIGN = 2 ** STORED_FROM_LEVEL;
 
@@ -50,14 +51,10 @@ export async function applyRetention(
       .executeTakeFirstOrThrow();
     const peaks = await Promise.all(
       peakCoordinates(cut).map(async ({ level, index }) => {
-        const node = await db
-          .selectFrom('audit_tree_nodes')
-          .select('hash')
-          .where('tenant_id', '=', tenantId)
-          .where('level', '=', level)
-          .where('idx', '=', index)
-          .executeTakeFirstOrThrow();
-        return Buffer.from(node.hash, 'hex');
+        const node = await storedNode(db, tenantId, level, index);
+        if (node === undefined)
+          throw new Error(`audit tree node ${String(level)}/${String(index)} is missing`);
+        return node;
       }),
     );
     const checkpoint = signCheckpoint(
