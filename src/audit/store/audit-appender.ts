@@ -152,7 +152,10 @@ export class AuditAppender {
     head.pending++;
     return recordToRow(
       { ...unhashed, hash: hashes.hash },
-      Buffer.from(hashes.leafHash).toString('hex'),
+      {
+        leafHashHex: Buffer.from(hashes.leafHash).toString('hex'),
+        payloadJson: hashes.payloadJson,
+      },
     );
   }
 

@@ -7,7 +7,7 @@ import type { ChainFindingKind, ChainPosition } from '../integrity/chain.js';
 import { unsafeChainHash } from '../integrity/hashes.js';
 import { MerkleAccumulator } from '../integrity/merkle.js';
 import type { AuditDb } from './audit-query.js';
-import { rowToRecord } from './audit-rows.js';
+import { rowToChainRow } from './audit-rows.js';
 
 /** What `verify` can find wrong, beyond the chain's own findings. */
 export type VerifyFindingKind =
@@ -102,7 +102,7 @@ export async function verifyTenant(
       .limit(PAGE)
       .execute();
     for (const row of rows) {
-      const record = rowToRecord(row);
+      const record = rowToChainRow(row);
       read++;
       const previous = chain.head.hash;
       const finding = chain.push(record);
