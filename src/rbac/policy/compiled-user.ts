@@ -1,6 +1,6 @@
 import type { EntityTree } from './entity-tree.js';
-import { DENIED, matchIndex } from './permission-index.js';
-import type { PermissionIndex } from './permission-index.js';
+import { DENIED, grantAt } from './permission-index.js';
+import type { PermissionIndex, PermissionTable } from './permission-index.js';
 import type { RoleGraph } from './role-graph.js';
 import type { AssignmentRecord, Decision } from './types.js';
 
@@ -64,63 +64,70 @@ export function compileUser(
   return { validFrom, validUntil, t0, t1, scoped, t2, tenantWide, allScoped };
 }
 
+/** What a check reads besides the user: the tenant's tree and pair table, and a buffer. */
+export interface CheckContext {
+  readonly entities: EntityTree;
+  readonly table: PermissionTable;
+  /** The resolved ids of the request being decided (reused: a check allocates nothing). */
+  readonly ids: Int32Array;
+}
+
 /**
  * Decides a check against a compiled user: tenant-wide roles first, then roles scoped at
  * the entity, then at each ancestor upwards. Allocates nothing.
  */
 export function decide(
   user: CompiledUser,
-  entities: EntityTree,
+  context: CheckContext,
   resource: string,
   action: string,
   entityId: string | null,
 ): Decision {
   if (user.t0 === null && user.scoped === null) return DENIED.no_active_assignment;
+  const { entities, ids } = context;
+  context.table.resolve(resource, action, ids);
   // An entity the tenant does not have is outside every assignment, tenant-wide ones too.
   const known = entityId === null || entities.has(entityId);
   if (known) {
-    const grant = tenantWideGrant(user, resource, action);
+    const grant = tenantWideGrant(user, ids);
     if (grant !== null) return grant;
   }
   const { scoped } = user;
-  if (scoped === null)
-    return known ? DENIED.no_matching_permission : outside(user, resource, action);
+  if (scoped === null) return known ? DENIED.no_matching_permission : outside(user, ids);
   if (entityId !== null && known) {
     for (let at: string | null | undefined = entityId; at != null; at = entities.parentOf(at)) {
       const list = scoped.get(at);
       if (list === undefined) continue;
-      const grant = firstGrant(list, resource, action);
+      const grant = firstGrant(list, ids);
       if (grant !== null) return grant;
     }
   }
-  return outside(user, resource, action);
+  return outside(user, ids);
 }
 
-function tenantWideGrant(user: CompiledUser, resource: string, action: string): Decision | null {
+function tenantWideGrant(user: CompiledUser, ids: Int32Array): Decision | null {
   const { t0, t1, t2 } = user;
   if (t0 === null) return null;
-  const grant =
-    matchIndex(t0, resource, action) ?? (t1 === null ? null : matchIndex(t1, resource, action));
+  const grant = grantAt(t0, ids) ?? (t1 === null ? null : grantAt(t1, ids));
   if (grant !== null || t1 === null || t2 === null) return grant;
-  return matchIndex(t2, resource, action) ?? firstGrant(user.tenantWide, resource, action, 3);
+  return grantAt(t2, ids) ?? firstGrant(user.tenantWide, ids, 3);
 }
 
 function firstGrant(
   indexes: readonly PermissionIndex[],
-  resource: string,
-  action: string,
+  ids: Int32Array,
   from = 0,
 ): Decision | null {
   for (let i = from; i < indexes.length; i++) {
-    const grant = matchIndex(indexes[i] as PermissionIndex, resource, action);
+    const grant = grantAt(indexes[i] as PermissionIndex, ids);
     if (grant !== null) return grant;
   }
   return null;
 }
 
 // Nothing in scope granted: say whether an assignment elsewhere holds the permission.
-function outside(user: CompiledUser, resource: string, action: string): Decision {
-  if (firstGrant(user.tenantWide, resource, action) !== null) return DENIED.outside_entity;
-  if (firstGrant(user.allScoped, resource, action) !== null) return DENIED.outside_entity;
+function outside(user: CompiledUser, ids: Int32Array): Decision {
+  if (firstGrant(user.tenantWide, ids) !== null) return DENIED.outside_entity;
+  if (firstGrant(user.allScoped, ids) !== null) return DENIED.outside_entity;
   return DENIED.no_matching_permission;
 }

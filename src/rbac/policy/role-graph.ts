@@ -1,5 +1,5 @@
 import { RbacError, RBAC_ERROR_CODES } from '../errors.js';
-import { buildIndex } from './permission-index.js';
+import { buildIndex, PermissionTable } from './permission-index.js';
 import type { PermissionIndex } from './permission-index.js';
 import type { RoleRecord } from './types.js';
 import { notFound } from './validate.js';
@@ -18,6 +18,8 @@ export class RoleGraph {
   readonly #roles = new Map<string, RoleRecord>();
   readonly #heirs = new Map<string, Set<string>>(); // parent → roles that inherit it directly
   readonly #closures = new Map<string, RoleClosure>();
+  /** The tenant's interned permission pairs, shared by every role index. */
+  readonly table = new PermissionTable();
 
   has(roleId: string): boolean {
     return this.#roles.has(roleId);
@@ -147,7 +149,7 @@ export class RoleGraph {
     const list = Object.freeze([...permissions]);
     const closure: RoleClosure = Object.freeze({
       permissions: list,
-      index: buildIndex(roleId, list),
+      index: buildIndex(this.table, roleId, list),
     });
     this.#closures.set(roleId, closure);
     return closure;

@@ -1,7 +1,7 @@
 import { RbacError, RBAC_ERROR_CODES } from '../errors.js';
 import { AssignmentBook } from './assignment-book.js';
 import { compileUser, decide, isActive } from './compiled-user.js';
-import type { CompiledUser } from './compiled-user.js';
+import type { CheckContext, CompiledUser } from './compiled-user.js';
 import { EntityTree } from './entity-tree.js';
 import { applies, explainCheck } from './explain.js';
 import { assertName, parsePermission } from './names.js';
@@ -46,6 +46,11 @@ export class TenantPolicy {
   readonly #entities = new EntityTree();
   readonly #assignments = new AssignmentBook();
   readonly #cache = new Map<string, CompiledUser>();
+  readonly #context: CheckContext = {
+    entities: this.#entities,
+    table: this.#roles.table,
+    ids: new Int32Array(4),
+  };
 
   private constructor(tenantId: string, revision: number) {
     this.tenantId = tenantId;
@@ -93,7 +98,7 @@ export class TenantPolicy {
       user = compileUser(this.#assignments.of(userId), this.#roles, now);
       this.#cache.set(userId, user);
     }
-    return decide(user, this.#entities, resource, action, options.entityId ?? null);
+    return decide(user, this.#context, resource, action, options.entityId ?? null);
   }
 
   /**
