@@ -1,4 +1,5 @@
 /** Assignment/revocation latency and who-holds latency, Warden against casbin (and CASL for who-holds). */
+import { LatencyHistogram } from '../lib/histogram.js';
 import type { BenchCase, BenchOptions } from '../lib/types.js';
 import { built, Latencies } from './measure.js';
 import { Random } from './random.js';
@@ -165,13 +166,18 @@ function whoHoldsCase(
       const { subject: usersWith } = await built(() => build(workload));
       const random = new Random(11);
       const latencies = new Latencies();
+      // CPU time per query too: on a shared machine the wall-clock tail is mostly waiting for a CPU.
+      const cpuTimes = new LatencyHistogram();
       const count = Math.max(20, Math.round(queries * options.scale));
       let holders = 0;
       for (let i = 0; i < count; i++) {
         const tenant = random.pick(workload.tenants);
         const resource = random.pick(RESOURCES);
         const action = random.pick(ACTIONS);
+        const cpuBefore = process.cpuUsage();
         const users = await latencies.time(() => usersWith(tenant.id, resource, action));
+        const cpu = process.cpuUsage(cpuBefore);
+        cpuTimes.record((cpu.user + cpu.system) * 1000);
         const expected = workload.reference.holders(tenant.id, resource, action);
         if (JSON.stringify(users) !== JSON.stringify(expected)) {
           throw new Error(
@@ -183,7 +189,13 @@ function whoHoldsCase(
       const notes = [
         `${count} queries over ${workload.sizes.usersPerTenant} users per tenant; ${(holders / count).toFixed(0)} holders on average, every list equal to the reference`,
       ];
-      return { metrics: { queries: count, ...latencies.summary(), mismatches: 0 }, notes };
+      const metrics = {
+        queries: count,
+        ...latencies.summary(),
+        ...cpuTimes.summary('cpu'),
+        mismatches: 0,
+      };
+      return { metrics, notes };
     },
   };
 }
