@@ -7,9 +7,6 @@ import type { BaseEvent } from './schema.js';
 
 /** After this many deliveries in a row, a key yields its slot if other keys are waiting. */
 const KEY_QUANTUM = 32;
-/** Deliveries between two looks at the turn budget (a clock read costs about 50 ns). */
-const BUDGET_CHECK_INTERVAL = 16;
-
 /** What a key's run needs from its dispatcher. */
 export interface RunHost {
   stopped(): boolean;
@@ -93,7 +90,7 @@ export class KeyRunner {
     if (!queue.hasWork() && host.single) host.refill();
     if (!queue.hasWork()) return 'done';
     if (++queue.delivered > KEY_QUANTUM && host.readyCount() > 0) return 'done';
-    if (++this.#sinceBudgetCheck >= BUDGET_CHECK_INTERVAL && this.#yieldTurn(queue))
+    if (++this.#sinceBudgetCheck >= this.#context.turnBudget.checkEvery && this.#yieldTurn(queue))
       return 'pending';
     if (this.#settings.handler.kind === 'batch' && queue.canBatch()) {
       const step = this.#attemptBatch(queue, queue.takeBatch(this.#settings.batchSize));

@@ -18,6 +18,18 @@ describe('TurnBudget', () => {
     expect(budget.spent()).toBe(true);
   });
 
+  it('asks to be checked after every delivery once deliveries are slow', () => {
+    let now = 1000;
+    const budget = new TurnBudget(8, () => now);
+    budget.spent();
+    now += 1;
+    budget.spent();
+    expect(budget.checkEvery).toBe(16);
+    now += 3; // more than a quarter of the budget since the last check
+    budget.spent();
+    expect(budget.checkEvery).toBe(1);
+  });
+
   it('starts a fresh budget on the next turn of the event loop', async () => {
     let now = 1000;
     const budget = new TurnBudget(5, () => now);
