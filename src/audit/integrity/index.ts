@@ -50,8 +50,10 @@ export {
   peakCoordinates,
 } from './merkle.js';
 export type { CompletedSubtree, MerkleAccumulatorOptions, SubtreeCoordinates } from './merkle.js';
-export { consistencyProof, createSubtreeReader, inclusionProof, rootAt } from './merkle-proofs.js';
-export type { SubtreeReader, SubtreeSource } from './merkle-proofs.js';
+export { consistencyProof, inclusionProof, rootAt } from './merkle-proofs.js';
+export type { SubtreeReader } from './merkle-proofs.js';
+export { createSubtreeReader } from './subtree-reader.js';
+export type { SubtreeSource } from './subtree-reader.js';
 export { equalHashes, verifyConsistency, verifyInclusion } from './merkle-verify.js';
 export {
   CHECKPOINT_FAILURES,

@@ -2,8 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { leafHash, nodeHash, sha256 } from './hashes.js';
 import { MerkleAccumulator, merkleTreeHash } from './merkle.js';
-import { consistencyProof, createSubtreeReader, inclusionProof, rootAt } from './merkle-proofs.js';
-import type { SubtreeReader, SubtreeSource } from './merkle-proofs.js';
+import { consistencyProof, inclusionProof, rootAt } from './merkle-proofs.js';
+import type { SubtreeReader } from './merkle-proofs.js';
+import { createSubtreeReader } from './subtree-reader.js';
+import type { SubtreeSource } from './subtree-reader.js';
 import { verifyConsistency, verifyInclusion } from './merkle-verify.js';
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
@@ -64,7 +66,7 @@ function leafReader(all: readonly Uint8Array[]): SubtreeReader {
 /** A store as the audit store works: leaf hashes kept, nodes persisted from `stride` up. */
 function storeOf(all: readonly Uint8Array[], stride: number) {
   const nodes = new Map<string, Uint8Array>();
-  const reads = { leaves: 0, nodes: 0, maxLeavesPerRead: 0 };
+  const reads = { leaves: 0, leafCalls: 0, nodes: 0, maxLeavesPerRead: 0 };
   const tree = new MerkleAccumulator({
     minLevel: stride,
     onSubtree: (s) => nodes.set(`${s.level}/${s.index}`, s.hash),
@@ -74,6 +76,7 @@ function storeOf(all: readonly Uint8Array[], stride: number) {
     storedFromLevel: stride,
     async leafHashes(from, to) {
       const slice = all.slice(from, to);
+      reads.leafCalls++;
       reads.leaves += slice.length;
       reads.maxLeavesPerRead = Math.max(reads.maxLeavesPerRead, slice.length);
       return slice;
@@ -216,6 +219,27 @@ describe('createSubtreeReader', () => {
     const proof = await inclusionProof(54_321, 100_000, store.reader);
     expect(proof).toHaveLength(17);
     expect(store.reads.leaves).toBeLessThan(512);
+  });
+
+  it("reads an inclusion proof's low siblings with one leaf read", async () => {
+    // 400 whole blocks of 256: the right edge needs no leaves, only the proven leaf's block.
+    const store = storeOf(leaves(102_400), 8);
+    await inclusionProof(40_000, 102_400, store.reader);
+    expect(store.reads.leafCalls).toBe(1);
+    expect(store.reads.leaves).toBe(256);
+  });
+
+  it('answers subtrees that leaves appended after its first read complete', async () => {
+    const all = leaves(5);
+    const reader = createSubtreeReader({
+      storedFromLevel: 3,
+      leafHashes: async (from, to) => all.slice(from, to),
+      storedNode: async () => undefined,
+    });
+    await expect(reader.subtree(1, 2)).rejects.toMatchObject({ code: 'AUDIT_PROOF_INVALID' });
+    expect(hex(await reader.subtree(0, 4))).toBe(hex(all[4] as Uint8Array));
+    all.push(leafHash('entry 5'));
+    expect(hex(await reader.subtree(1, 2))).toBe(hex(merkleTreeHash(all.slice(4, 6))));
   });
 
   it('falls back to the children of a node the store lost', async () => {

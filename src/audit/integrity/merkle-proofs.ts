@@ -3,73 +3,14 @@
  * {@link SubtreeReader} so that a store answers them from the tree nodes it persisted.
  */
 import { AuditIntegrityError } from './errors.js';
-import { nodeHash } from './hashes.js';
-import {
-  assertTreeSize,
-  EMPTY_TREE_ROOT,
-  foldPeaks,
-  merkleTreeHash,
-  splitPoint,
-} from './merkle.js';
-
-/** Reads the hash of a perfect subtree: leaves `[index·2^level, (index+1)·2^level)`. */
-export interface SubtreeReader {
-  subtree(level: number, index: number): Promise<Uint8Array>;
-}
-
-/** What a store offers {@link createSubtreeReader}. */
-export interface SubtreeSource {
-  /** The leaf hashes of leaves `[from, toExclusive)`, in order (fewer if the tree is smaller). */
-  leafHashes(from: number, toExclusive: number): Promise<readonly Uint8Array[]>;
-  /** A persisted node's hash, or undefined when it is not stored. */
-  storedNode(level: number, index: number): Promise<Uint8Array | undefined>;
-  /** The lowest level the store persists (e.g. 8: subtrees of 256 leaves and up). */
-  readonly storedFromLevel: number;
-}
+import { assertTreeSize, EMPTY_TREE_ROOT, foldPeaks, splitPoint } from './merkle.js';
 
 /**
- * A {@link SubtreeReader} over a store: a subtree at or above `storedFromLevel` comes from
- * the stored node, or, when that node is missing, from its two children; one below comes
- * from its leaf hashes, so no read touches more than 2^storedFromLevel leaves.
- *
- * @throws AuditIntegrityError `AUDIT_PROOF_INVALID` (from `subtree`) when the store has
- * fewer leaves than the subtree covers: the proof asked for is past the tree's size.
+ * Reads the hash of a perfect subtree: leaves `[index·2^level, (index+1)·2^level)`. A store
+ * implements it with `createSubtreeReader`.
  */
-export function createSubtreeReader(source: SubtreeSource): SubtreeReader {
-  if (!Number.isSafeInteger(source.storedFromLevel) || source.storedFromLevel < 0)
-    throw new RangeError('storedFromLevel must be a non-negative integer');
-  const subtree = async (level: number, index: number): Promise<Uint8Array> => {
-    if (level >= source.storedFromLevel) {
-      const stored = await source.storedNode(level, index);
-      if (stored !== undefined) return stored;
-      if (level > source.storedFromLevel) {
-        const [left, right] = await Promise.all([
-          subtree(level - 1, 2 * index),
-          subtree(level - 1, 2 * index + 1),
-        ]);
-        return nodeHash(left, right);
-      }
-    }
-    return subtreeFromLeaves(source, level, index);
-  };
-  return { subtree };
-}
-
-async function subtreeFromLeaves(
-  source: SubtreeSource,
-  level: number,
-  index: number,
-): Promise<Uint8Array> {
-  const width = 2 ** level;
-  const from = index * width;
-  const leaves = await source.leafHashes(from, from + width);
-  if (leaves.length !== width)
-    throw new AuditIntegrityError(
-      'AUDIT_PROOF_INVALID',
-      `the tree has no leaves [${from}, ${from + width}): the proof is past its size`,
-      { details: { from, to: from + width, found: leaves.length } },
-    );
-  return merkleTreeHash(leaves);
+export interface SubtreeReader {
+  subtree(level: number, index: number): Promise<Uint8Array>;
 }
 
 /**
