@@ -5,6 +5,10 @@
 import { AuditIntegrityError } from './errors.js';
 import { assertTreeSize, EMPTY_TREE_ROOT, foldPeaks, splitPoint } from './merkle.js';
 
+// Kept importable from here, where it was first defined.
+export { createSubtreeReader } from './subtree-reader.js';
+export type { SubtreeSource } from './subtree-reader.js';
+
 /**
  * Reads the hash of a perfect subtree: leaves `[index·2^level, (index+1)·2^level)`. A store
  * implements it with `createSubtreeReader`.
