@@ -12,11 +12,15 @@ import { formatValue } from './lib/report.js';
 import type { Benchmark, Check, Metrics } from './lib/types.js';
 import { changeCases } from './rbac/change-cases.js';
 import { checkCases } from './rbac/check-cases.js';
+import { serviceCases } from './rbac/service-cases.js';
 
 /** The issue's targets (single-threaded, engine only). */
 const TARGET_WARM_PER_SEC = 1_000_000;
 const TARGET_COLD_PER_SEC = 50_000;
 const TARGET_WHO_HOLDS_MS = 10;
+/** Service level: checks with every decision emitted, and an assignment or revocation. */
+const TARGET_EMITTING_PER_SEC = 200_000;
+const TARGET_ASSIGN_US = 1000;
 
 function ratio(a: number | undefined, b: number | undefined): string {
   if (a === undefined || b === undefined || b === 0) return '–';
@@ -51,6 +55,17 @@ function summarize(measured: ReadonlyMap<string, Metrics>) {
       target: `< ${TARGET_WHO_HOLDS_MS} ms`,
       actual: formatValue(whoHolds, 'micros'),
       pass: whoHolds < TARGET_WHO_HOLDS_MS * 1000,
+    });
+  }
+  checks.push(...rateCheck(measured, 'service-checks-emitting', TARGET_EMITTING_PER_SEC));
+  const assign = measured.get('service-assign');
+  if (assign !== undefined) {
+    const worst = Math.max(assign['addp50Us'] ?? Infinity, assign['removep50Us'] ?? Infinity);
+    checks.push({
+      name: 'service-assign: assignment and revocation p50 (SQLite, audited)',
+      target: `< ${formatValue(TARGET_ASSIGN_US, 'micros')}`,
+      actual: formatValue(worst, 'micros'),
+      pass: worst < TARGET_ASSIGN_US,
     });
   }
   const answered = [...measured].filter(([, m]) => m['mismatches'] !== undefined);
@@ -92,6 +107,6 @@ export const benchmark: Benchmark = {
     { key: 'cpup99Us', label: 'who p99 CPU', format: 'micros' },
     { key: 'peakRssBytes', label: 'peak RSS', format: 'mebibytes' },
   ],
-  cases: [...checkCases, ...changeCases],
+  cases: [...checkCases, ...changeCases, ...serviceCases],
   summarize,
 };
