@@ -128,9 +128,15 @@ export {
   rbacMigrations,
   RbacError,
   RBAC_ERROR_CODES,
+  RBAC_ERROR_CATEGORIES,
   TenantPolicy,
   parsePermission,
+  tryParsePermission,
+  isValidRbacName,
+  MAX_NAME_LENGTH,
   DECISION_REASONS,
+  POLICY_CHANGE_KINDS,
+  ASSIGNMENT_OUTCOMES,
 } from './rbac/index.js';
 export type {
   CheckPermissionOptions,
@@ -156,6 +162,10 @@ export type {
   DecisionReason,
   Explanation,
   EffectivePermission,
+  CheckOptions,
+  AssignmentOutcome,
+  ConsideredAssignment,
+  Permission,
 } from './rbac/index.js';
 export {
   AuditStore,

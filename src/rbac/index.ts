@@ -22,9 +22,11 @@ export {
   TenantPolicy,
   parsePermission,
   tryParsePermission,
-  isValidName,
+  isValidName as isValidRbacName,
   MAX_NAME_LENGTH,
   DECISION_REASONS,
+  POLICY_CHANGE_KINDS,
+  ASSIGNMENT_OUTCOMES,
 } from './policy/index.js';
 export type {
   RoleRecord,
@@ -36,4 +38,8 @@ export type {
   DecisionReason,
   Explanation,
   EffectivePermission,
+  CheckOptions,
+  AssignmentOutcome,
+  ConsideredAssignment,
+  Permission,
 } from './policy/index.js';
