@@ -87,20 +87,49 @@ function median(values: readonly number[]): number {
 
 const nsSince = (started: bigint) => Number(process.hrtime.bigint() - started);
 
+/** CPU time of this process (user + system) in microseconds. */
+function cpuUs(): number {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+}
+
+/** Wall-time latencies plus the mean CPU time per operation (robust to other load). */
+class StepTimer {
+  readonly histogram = new LatencyHistogram();
+  #cpuUs = 0;
+  #wall = 0n;
+  #cpu = 0;
+
+  start(): void {
+    this.#cpu = cpuUs();
+    this.#wall = process.hrtime.bigint();
+  }
+
+  stop(): void {
+    this.histogram.record(nsSince(this.#wall));
+    this.#cpuUs += cpuUs() - this.#cpu;
+  }
+
+  summary(prefix: string): Metrics {
+    const count = Math.max(1, this.histogram.count);
+    return { ...this.histogram.summary(prefix), [`${prefix}CpuUs`]: this.#cpuUs / count };
+  }
+}
+
 /** Inclusion proofs at seeded random leaves of the whole tree: generation, then check. */
 export async function measureInclusion(tree: TreeStore, proofs: number): Promise<Metrics> {
   const random = new SeededRandom(7);
-  const generate = new LatencyHistogram();
-  const check = new LatencyHistogram();
+  const generate = new StepTimer();
+  const check = new StepTimer();
   let proofLength = 0;
   for (let i = 0; i < proofs; i++) {
     const index = random.int(tree.size);
-    let started = process.hrtime.bigint();
+    generate.start();
     const proof = await inclusionProof(index, tree.size, tree.reader);
-    generate.record(nsSince(started));
-    started = process.hrtime.bigint();
+    generate.stop();
+    check.start();
     const ok = verifyInclusion(tree.leaf(index), index, tree.size, proof, tree.root);
-    check.record(nsSince(started));
+    check.stop();
     if (!ok) throw new Error(`inclusion proof of leaf ${index} did not verify`);
     proofLength = proof.length;
   }
@@ -110,17 +139,17 @@ export async function measureInclusion(tree: TreeStore, proofs: number): Promise
 /** Consistency proofs from seeded random older sizes to the whole tree. */
 export async function measureConsistency(tree: TreeStore, proofs: number): Promise<Metrics> {
   const random = new SeededRandom(11);
-  const generate = new LatencyHistogram();
-  const check = new LatencyHistogram();
+  const generate = new StepTimer();
+  const check = new StepTimer();
   for (let i = 0; i < proofs; i++) {
     const oldSize = 1 + random.int(tree.size - 1);
     const oldRoot = await rootAt(oldSize, tree.reader); // what the older checkpoint signed
-    let started = process.hrtime.bigint();
+    generate.start();
     const proof = await consistencyProof(oldSize, tree.size, tree.reader);
-    generate.record(nsSince(started));
-    started = process.hrtime.bigint();
+    generate.stop();
+    check.start();
     const ok = verifyConsistency(oldSize, tree.size, oldRoot, tree.root, proof);
-    check.record(nsSince(started));
+    check.stop();
     if (!ok) throw new Error(`consistency proof from ${oldSize} did not verify`);
   }
   return { ...generate.summary('conGen'), ...check.summary('conCheck') };
