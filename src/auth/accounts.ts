@@ -7,6 +7,7 @@ import { AuthError, invalidCredentials } from './errors.js';
 import { normaliseLogin, readEmail, readName, readSecret } from './input.js';
 import { CLEARED_FAILURES } from './lockout.js';
 import { countFailure } from './login.js';
+import type { AccountChange } from './security-events.js';
 import { assertPasswordPolicy } from './password-policy.js';
 
 /** A user as the service shows it: no hashes, no secrets. */
@@ -41,6 +42,16 @@ export function viewOf(user: UserRecord, nowMs: number): UserView {
     mfaEnrolled: user.mfaSecret !== null,
     lockedUntil:
       user.lockedUntil !== undefined && user.lockedUntil > nowMs ? user.lockedUntil : undefined,
+  };
+}
+
+function accountChange(targetUserId: string): AccountChange {
+  return {
+    userId: actorId(),
+    targetUserId,
+    resource: 'auth.account',
+    resourceId: targetUserId,
+    outcome: 'success',
   };
 }
 
@@ -101,7 +112,7 @@ export async function createUser(core: AuthCore, input: CreateUserInput): Promis
     created_at: now,
     password_changed_at: now,
   });
-  await core.events.emit(tenantId, 'auth.account_created', { userId: actorId(), targetUserId: id });
+  await core.events.emit(tenantId, 'auth.account_created', accountChange(id));
   const created = await requireUser(core, tenantId, id);
   return viewOf(created, now);
 }
@@ -120,7 +131,7 @@ export async function setDisabled(
   await core.events.emit(
     user.tenantId,
     disabled ? 'auth.account_disabled' : 'auth.account_enabled',
-    { userId: actorId(), targetUserId: user.id },
+    accountChange(user.id),
   );
   if (!disabled) return;
   const ids = await authStore.revokeUserSessions(core.db, user.tenantId, user.id, now, 'disabled');

@@ -216,9 +216,8 @@ export class AuthService {
   async rotateSigningKey(): Promise<{ readonly previousKid: string; readonly kid: string }> {
     const core = this.#core_();
     const rotated = await this.#keys.rotate(this.#clock.now());
-    const actor = actorId();
     await core.events.emit(undefined, 'auth.config_changed', {
-      ...(actor === 'system' ? {} : { userId: actor }),
+      userId: actorId(),
       change: 'signing_key_rotated',
       previousKeyId: rotated.previousKid,
       keyId: rotated.kid,

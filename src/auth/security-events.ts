@@ -21,6 +21,16 @@ export const LOGIN_FAILURE_REASONS = [
 ] as const;
 export type LoginFailureReason = (typeof LOGIN_FAILURE_REASONS)[number];
 
+/** `data` of account administration events the audit logger maps generically. */
+export interface AccountChange {
+  /** Who made the change (the request context's user, else `system`). */
+  userId: string;
+  targetUserId: string;
+  resource: 'auth.account';
+  resourceId: string;
+  outcome: 'success';
+}
+
 /**
  * Every security event type and its `data` (docs/auth.md). Ids only: no passwords, tokens,
  * secrets or codes. `resource`/`resourceId`/`outcome` are set where the audit logger's
@@ -55,9 +65,9 @@ export interface SecurityEventData {
   'auth.password_changed': { userId: string; targetUserId: string };
   'auth.password_change_failed': { userId: string; targetUserId: string; reason: string };
   'auth.password_reset': { userId: string; targetUserId: string };
-  'auth.account_created': { userId: string; targetUserId: string };
-  'auth.account_disabled': { userId: string; targetUserId: string };
-  'auth.account_enabled': { userId: string; targetUserId: string };
+  'auth.account_created': AccountChange;
+  'auth.account_disabled': AccountChange;
+  'auth.account_enabled': AccountChange;
   'auth.account_locked': {
     userId: string;
     targetUserId: string;
@@ -86,7 +96,8 @@ export interface SecurityEventData {
     outcome: 'success';
   };
   'auth.config_changed': {
-    userId?: string;
+    /** Who made the change (the request context's user, else `system`). */
+    userId: string;
     change: 'signing_key_rotated';
     previousKeyId: string;
     keyId: string;

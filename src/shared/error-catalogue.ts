@@ -316,4 +316,94 @@ export const ERROR_CATALOGUE: readonly ErrorCatalogueEntry[] = Object.freeze([
     'permission_denied',
     'A cross-tenant audit read was asked for by a caller who is not a platform operator.',
   ),
+  entry(
+    'AUTH_INVALID_CREDENTIALS',
+    'unauthenticated',
+    'A login or password change gave an unknown user or a wrong password; one message for both, so neither the message nor the timing tells which.',
+  ),
+  entry(
+    'AUTH_ACCOUNT_LOCKED',
+    'unauthenticated',
+    'The account is locked after repeated failed logins; `details.lockedUntil` says until when. The password is not checked while locked.',
+  ),
+  entry(
+    'AUTH_ACCOUNT_DISABLED',
+    'unauthenticated',
+    'The account is disabled by an administrator (given only after a correct password).',
+  ),
+  entry(
+    'AUTH_TOKEN_EXPIRED',
+    'unauthenticated',
+    'An access token is past its expiry (plus the allowed clock skew), or a session reached its idle timeout or absolute lifetime (`details.reason`).',
+  ),
+  entry(
+    'AUTH_TOKEN_INVALID',
+    'unauthenticated',
+    'A token is malformed, oversize, signed with another key or algorithm, for another issuer or audience, or unknown; `details.reason` says which check failed.',
+  ),
+  entry(
+    'AUTH_TOKEN_REVOKED',
+    'unauthenticated',
+    'The session of a token was revoked (logout, refresh reuse, password change, disabled account).',
+  ),
+  entry(
+    'AUTH_REFRESH_REUSED',
+    'unauthenticated',
+    'A refresh token was presented after it had been exchanged; its whole session is revoked.',
+  ),
+  entry(
+    'AUTH_MFA_REQUIRED',
+    'unauthenticated',
+    'The password was right and the user has MFA enrolled: repeat the login with a TOTP or recovery code.',
+  ),
+  entry(
+    'AUTH_MFA_INVALID',
+    'unauthenticated',
+    'A TOTP code is wrong, outside the time window or already used, or a recovery code is unknown or spent; counts towards lockout at login.',
+  ),
+  entry(
+    'AUTH_MFA_NOT_ENROLLED',
+    'failed_precondition',
+    'An MFA operation needs an enrolment the user does not have (confirming without a pending enrolment, verifying or regenerating codes without MFA).',
+  ),
+  entry(
+    'AUTH_PASSWORD_POLICY',
+    'invalid_argument',
+    'A new password breaks the policy; `details.rules` lists each broken rule (`too_short`, `too_long`, `common`, `contains_username`) with the limits.',
+  ),
+  entry(
+    'AUTH_RATE_LIMITED',
+    'resource_exhausted',
+    'Too many login attempts from the client IP; `details.retryAfterMs` says when to retry.',
+  ),
+  entry(
+    'AUTH_CONFIG_INVALID',
+    'invalid_argument',
+    'The auth service configuration is invalid; `details.issues` lists every bad path (argon2 below the OWASP minimum, out-of-range timeouts, bad OIDC providers).',
+  ),
+  entry(
+    'AUTH_INPUT_INVALID',
+    'invalid_argument',
+    'An auth call got a missing, mistyped, oversize or control-character field; `details.field` names it. Refused before any hashing.',
+  ),
+  entry(
+    'AUTH_USER_EXISTS',
+    'conflict',
+    'A user with the same id, username or email already exists in the tenant.',
+  ),
+  entry(
+    'AUTH_USER_NOT_FOUND',
+    'not_found',
+    'No user with that id in the tenant (administrative calls only; login never says so).',
+  ),
+  entry(
+    'AUTH_KEY_UNAVAILABLE',
+    'unavailable',
+    'The token signing key in the data directory cannot be read, created or parsed.',
+  ),
+  entry(
+    'AUTH_NOT_INITIALISED',
+    'failed_precondition',
+    'The auth service was used before `init()` completed.',
+  ),
 ]);

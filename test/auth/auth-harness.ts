@@ -6,7 +6,7 @@ import { expect } from 'vitest';
 import { AuthService } from '../../src/auth/index.js';
 import type { AuthConfig, TokenSet } from '../../src/auth/index.js';
 import { EventBusService } from '../../src/events/index.js';
-import type { BaseEvent, EventBusConfig } from '../../src/events/index.js';
+import type { DomainEvent, EventBusConfig } from '../../src/events/index.js';
 import { FakeClock } from '../../src/shared/fake-clock.js';
 import type { Database } from '../../src/storage/index.js';
 import { runWithContext } from '../../src/tenancy/index.js';
@@ -38,14 +38,14 @@ export const newName = (): string => `user-${randomUUID().slice(0, 8)}`;
 export class AuthHarness {
   readonly clock: FakeClock;
   readonly bus: EventBusService;
-  readonly events: BaseEvent[] = [];
+  readonly events: DomainEvent<unknown>[] = [];
   readonly secrets = new Set<string>();
   readonly #dirs: string[] = [];
 
   constructor(clock = new FakeClock()) {
     this.clock = clock;
     this.bus = new EventBusService(busConfig, { clock });
-    this.bus.subscribe('security', (event) => {
+    this.bus.subscribe<DomainEvent<unknown>>('security', (event) => {
       this.events.push(event);
       return Promise.resolve();
     });
@@ -99,14 +99,14 @@ export class AuthHarness {
   }
 
   /** Events of a type seen so far, after the bus delivered everything emitted. */
-  async seen(type?: string): Promise<BaseEvent[]> {
+  async seen(type?: string): Promise<DomainEvent<unknown>[]> {
     await this.bus.drain();
     return type === undefined ? this.events : this.events.filter((e) => e.type === type);
   }
 
   /** The `data` of the events of a type seen so far. */
   async data(type: string): Promise<Record<string, unknown>[]> {
-    return (await this.seen(type)).map((e) => (e as { data: Record<string, unknown> }).data);
+    return (await this.seen(type)).map((e) => e.data as Record<string, unknown>);
   }
 
   /** Fails when any remembered secret appears in any event. */

@@ -110,8 +110,8 @@ describeEachDatabase('auth sessions and refresh tokens', (open) => {
     expect((await rejection(auth.verifyAccessToken(tokens.accessToken))).code).toBe(
       'AUTH_TOKEN_REVOKED',
     );
-    const logouts = (await h.seen('auth.logout')).filter(
-      (e) => (e.data as { sessionId: string }).sessionId === tokens.sessionId,
+    const logouts = (await h.data('auth.logout')).filter(
+      (d) => d['sessionId'] === tokens.sessionId,
     );
     expect(logouts).toHaveLength(1);
   });
