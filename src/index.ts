@@ -141,6 +141,8 @@ export {
 export type {
   CheckPermissionOptions,
   RbacServiceConfig,
+  RbacObserver,
+  CheckObservation,
   RbacEventProducer,
   PermissionCheckData,
   RoleChangeData,

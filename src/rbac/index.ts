@@ -1,6 +1,6 @@
 export { RbacService } from './rbac-service.js';
 export type { CheckPermissionOptions } from './rbac-service.js';
-export type { RbacServiceConfig } from './rbac-service-config.js';
+export type { RbacServiceConfig, RbacObserver, CheckObservation } from './rbac-service-config.js';
 export { RbacEventProducerImpl, RBAC_CHANNEL } from './rbac-event-producer.js';
 export type {
   RbacEventProducer,

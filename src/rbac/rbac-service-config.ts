@@ -5,6 +5,23 @@ import { RbacError } from './errors.js';
 import { decisionLogIssues } from './decision-log.js';
 import type { DecisionLogConfig } from './decision-log.js';
 
+/** One permission check, as metrics see it. */
+export interface CheckObservation {
+  readonly tenantId: string;
+  readonly granted: boolean;
+  /** The decision's reason (`granted`, `no_matching_permission`, …, or `unknown_tenant`). */
+  readonly reason: string;
+  /** Time to decide (not to emit), in nanoseconds. */
+  readonly durationNs: number;
+  /** Whether the user's compiled permission set was already cached. */
+  readonly cached: boolean;
+}
+
+/** Told about every permission check (metrics attach here; RBAC knows nothing of Prometheus). */
+export interface RbacObserver {
+  observeCheck(observation: CheckObservation): void;
+}
+
 /** What an `RbacService` needs. */
 export interface RbacServiceConfig {
   /** Where roles, assignments and entities live (`openDatabase`); RBAC migrates its tables at `init()`. */
@@ -22,6 +39,8 @@ export interface RbacServiceConfig {
    * share one bus (each must see every change; a named consumer is shared between them).
    */
   readonly invalidatorConsumer?: string | null;
+  /** Told about every check; must be fast and must not throw (a throw is ignored). */
+  readonly observer?: RbacObserver;
   /** Sampling source for `decisionLog.grantedSampleRate`; default `Math.random`. */
   readonly random?: () => number;
 }
@@ -56,6 +75,10 @@ export function parseRbacServiceConfig(config: RbacServiceConfig): RbacServiceCo
     (typeof consumer !== 'string' || consumer === '')
   ) {
     issues.push({ path: 'invalidatorConsumer', reason: 'must be a consumer name or null' });
+  }
+  const observer = raw['observer'] as Partial<RbacObserver> | undefined;
+  if (observer !== undefined && typeof observer.observeCheck !== 'function') {
+    issues.push({ path: 'observer', reason: 'must have an observeCheck function' });
   }
   issues.push(...decisionLogIssues(raw['decisionLog'], 'decisionLog'));
   if (issues.length > 0) {

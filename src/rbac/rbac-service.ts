@@ -17,7 +17,7 @@ import { PolicyWriter } from './policy-writer.js';
 import type { PlanBuilder } from './policy-writer.js';
 import type { EffectivePermission, Explanation } from './policy/index.js';
 import { parseRbacServiceConfig } from './rbac-service-config.js';
-import type { RbacServiceConfig } from './rbac-service-config.js';
+import type { RbacObserver, RbacServiceConfig } from './rbac-service-config.js';
 import { RbacEventProducerImpl } from './rbac-event-producer.js';
 import type { RbacEventProducer } from './rbac-event-producer.js';
 import { subscribeInvalidator } from './permission-cache-invalidator.js';
@@ -59,6 +59,7 @@ export class RbacService {
   readonly #writer: PolicyWriter;
   readonly #freshnessTimeoutMs: number;
   readonly #invalidatorConsumer: string | null;
+  readonly #observer: RbacObserver | undefined;
   #unsubscribe: (() => void) | undefined;
 
   constructor(config: RbacServiceConfig) {
@@ -75,6 +76,7 @@ export class RbacService {
     );
     this.#writer = new PolicyWriter(this.#database, this.#policies, this.#events, this.#clock);
     this.#freshnessTimeoutMs = parsed.freshnessTimeoutMs ?? 2_000;
+    this.#observer = parsed.observer;
     this.#invalidatorConsumer =
       parsed.invalidatorConsumer === undefined
         ? 'permission-cache-invalidator'
@@ -119,7 +121,11 @@ export class RbacService {
     const tenantId = requireTenant();
     const policy = await this.#policyFor(tenantId, options);
     const entityId = entityOf(options);
+    const observer = this.#observer;
+    const cached = observer !== undefined && policy.isCached(userId);
+    const started = observer === undefined ? 0n : process.hrtime.bigint();
     const decision = policy.check(userId, resource, action, { entityId, now: this.#clock.now() });
+    if (observer !== undefined) this.#observe(observer, tenantId, decision, started, cached);
     if (this.#decisions.shouldLog(decision.granted)) {
       const reason = this.#policies.isMissing(tenantId) ? 'unknown_tenant' : decision.reason;
       await this.#events.logPermissionCheck(userId, resource, action, decision.granted, {
@@ -298,6 +304,22 @@ export class RbacService {
         });
       }
       throw error;
+    }
+  }
+
+  #observe(
+    observer: RbacObserver,
+    tenantId: string,
+    decision: { readonly granted: boolean; readonly reason: string },
+    started: bigint,
+    cached: boolean,
+  ): void {
+    const reason = this.#policies.isMissing(tenantId) ? 'unknown_tenant' : decision.reason;
+    const durationNs = Number(process.hrtime.bigint() - started);
+    try {
+      observer.observeCheck({ tenantId, granted: decision.granted, reason, durationNs, cached });
+    } catch {
+      // An observer must not break authorisation.
     }
   }
 

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RbacService, SYSTEM_ACTOR } from '../../src/rbac/index.js';
+import type { CheckObservation } from '../../src/rbac/index.js';
 import { runWithContext, TenantAwareEventProducer } from '../../src/tenancy/index.js';
 import type { Database } from '../../src/storage/index.js';
 import { describeEachDatabase } from '../../src/storage/testing.js';
@@ -407,6 +408,27 @@ describeEachDatabase('RbacService', (open, databases) => {
         { userId: 'alice', granted: true },
       ]);
     });
+  });
+
+  it('tells an observer about every check: outcome, reason, duration and cache state', async () => {
+    const seen: CheckObservation[] = [];
+    const observed = await h.service(database, {
+      invalidatorConsumer: null,
+      observer: { observeCheck: (o) => seen.push(o) },
+    });
+    await inTenant(async () => {
+      await rbac.assignRoleToUser('alice', 'reader', 'admin');
+      const revision = await rbac.revision();
+      await observed.checkPermission('alice', 'doc', 'read', undefined, { minRevision: revision });
+      await observed.checkPermission('alice', 'doc', 'read');
+      await observed.checkPermission('bob', 'doc', 'write');
+    });
+    expect(seen.map((o) => [o.tenantId, o.granted, o.reason, o.cached])).toEqual([
+      [tenant, true, 'granted', false],
+      [tenant, true, 'granted', true],
+      [tenant, false, 'no_active_assignment', false],
+    ]);
+    expect(seen.every((o) => o.durationNs >= 0)).toBe(true);
   });
 
   it('lets a cross-tenant event through only for holders of CrossTenantOperations:emit', async () => {
