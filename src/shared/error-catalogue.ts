@@ -406,4 +406,29 @@ export const ERROR_CATALOGUE: readonly ErrorCatalogueEntry[] = Object.freeze([
     'failed_precondition',
     'The auth service was used before `init()` completed.',
   ),
+  entry(
+    'ALERT_RULE_INVALID',
+    'invalid_argument',
+    'An alert rule is invalid (match, threshold, window, group-by, suppression, sequence steps, duplicate id); `details.issues` lists every bad path.',
+  ),
+  entry(
+    'ALERT_CONFIG_INVALID',
+    'invalid_argument',
+    'The alert service or a notifier is misconfigured (webhook URL, secret shorter than 16 characters, notifier names); `details.issues` lists every bad path.',
+  ),
+  entry(
+    'ALERT_NOT_FOUND',
+    'not_found',
+    "No alert with that id in the caller's tenant (another tenant's alert is not found either).",
+  ),
+  entry(
+    'ALERT_QUERY_INVALID',
+    'invalid_argument',
+    'An alert list query has a bad filter, limit or cursor; `details.issues` lists each.',
+  ),
+  entry(
+    'ALERT_NOTIFIER_FAILED',
+    'unavailable',
+    'A notifier could not deliver an alert (network error, timeout, HTTP 408 or 5xx); the bus retries it, then dead-letters it. Never names the URL or secret.',
+  ),
 ]);
