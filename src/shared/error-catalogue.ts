@@ -431,4 +431,9 @@ export const ERROR_CATALOGUE: readonly ErrorCatalogueEntry[] = Object.freeze([
     'unavailable',
     'A notifier could not deliver an alert (network error, timeout, HTTP 408 or 5xx); the bus retries it, then dead-letters it. Never names the URL or secret.',
   ),
+  entry(
+    'METRICS_CONFIG_INVALID',
+    'invalid_argument',
+    "The metrics configuration is invalid (label caps, a registry that is not prom-client's or already holds Warden's or the default metrics); `details.issues` lists every bad path.",
+  ),
 ]);
