@@ -10,6 +10,7 @@ import { appendCase, ingestCase, queryCase } from './audit-store/cases.js';
 const TARGET_INGEST_PER_SEC = 50_000;
 const TARGET_QUERY_P95_US = 50_000;
 const TARGET_VERIFY_PER_SEC = 500_000;
+const TARGET_PROOF_US = 1_000;
 
 function summarize(measured: ReadonlyMap<string, Metrics>) {
   const checks: Check[] = [];
@@ -31,6 +32,13 @@ function summarize(measured: ReadonlyMap<string, Metrics>) {
       target: '< 50 ms',
       actual: formatValue(p95, 'micros'),
       pass: p95 < TARGET_QUERY_P95_US,
+    });
+    const proof = m['proofP95Us'] ?? Number.POSITIVE_INFINITY;
+    checks.push({
+      name: `inclusion proof p95 on ${dialect} (${String(m['events'])} records)`,
+      target: '< 1 ms',
+      actual: formatValue(proof, 'micros'),
+      pass: proof < TARGET_PROOF_US,
     });
     const verify = m['verifyPerSec'] ?? 0;
     checks.push({
@@ -54,6 +62,8 @@ export const benchmark: Benchmark = {
     { key: 'type-prefixP95Us', label: '+type p95', format: 'micros' },
     { key: 'actorP95Us', label: '+actor p95', format: 'micros' },
     { key: 'textP95Us', label: '+text p95', format: 'micros' },
+    { key: 'proofP95Us', label: 'proof p95', format: 'micros' },
+    { key: 'proofCheckP95Us', label: 'check p95', format: 'micros' },
     { key: 'verifyPerSec', label: 'verify/s', format: 'rate' },
   ],
   cases: [

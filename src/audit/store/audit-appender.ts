@@ -1,4 +1,3 @@
-import type { Insertable } from 'kysely';
 import type { Database } from '../../storage/index.js';
 import { readEpochMs } from '../../storage/index.js';
 import type { Clock } from '../../shared/clock.js';
@@ -10,13 +9,11 @@ import type { CompletedSubtree } from '../integrity/merkle.js';
 import type { AuditSigningKey } from '../integrity/signing-key.js';
 import type { AuditRecord } from '../record.js';
 import type { AuditDb } from './audit-query.js';
-import { recordToRow } from './audit-rows.js';
-import type { AuditTables } from './audit-tables.js';
+import { insertRows } from './audit-insert.js';
+import { RECORD_COLUMNS, recordToValues } from './audit-rows.js';
 
 /** Subtrees of 2^8 = 256 leaves and up are stored; proofs read at most 256 leaf hashes. */
 export const STORED_FROM_LEVEL = 8;
-/** Rows per INSERT: 22 columns x 400 stays under both dialects' bound-parameter limits. */
-const INSERT_CHUNK = 400;
 const LOOKUP_CHUNK = 500;
 
 export interface CheckpointPolicy {
@@ -55,8 +52,9 @@ interface Checkpoint {
   readonly frontier: string;
 }
 
-type RecordRow = Insertable<AuditTables['audit_records']>;
-type NodeRow = Insertable<AuditTables['audit_tree_nodes']>;
+/** Values of an `audit_records` row in `RECORD_COLUMNS` order, or of a tree node in `NODE_COLUMNS` order. */
+type RowValues = unknown[];
+const NODE_COLUMNS = ['tenant_id', 'level', 'idx', 'hash'] as const;
 
 /**
  * Appends audit records to each tenant's hash chain and Merkle tree, idempotently by source
@@ -85,8 +83,8 @@ export class AuditAppender {
       const tenants = [...new Set(records.map((r) => r.tenantId))];
       const heads = await this.#readHeads(db, tenants);
       const fresh = await withoutStored(db, records);
-      const nodes: NodeRow[] = [];
-      const rows: RecordRow[] = [];
+      const nodes: RowValues[] = [];
+      const rows: RowValues[] = [];
       const checkpoints: Checkpoint[] = [];
       const now = this.#clock.now();
       for (const record of fresh) {
@@ -100,8 +98,9 @@ export class AuditAppender {
           checkpoints.push(this.#sign(head));
         }
       }
-      await insertChunked(db, 'audit_records', rows);
-      await insertChunked(db, 'audit_tree_nodes', nodes);
+      const dialect = this.#database.dialect;
+      await insertRows(db, dialect, 'audit_records', RECORD_COLUMNS, rows);
+      await insertRows(db, dialect, 'audit_tree_nodes', NODE_COLUMNS, nodes);
       await insertCheckpoints(db, checkpoints, 'periodic');
       await writeHeads(db, [...heads.values()]);
       return { appended: fresh.length, duplicates: records.length - fresh.length };
@@ -135,22 +134,22 @@ export class AuditAppender {
     return result;
   }
 
-  #chain(head: Head, record: AuditRecord, now: number, nodes: NodeRow[]): RecordRow {
+  #chain(head: Head, record: AuditRecord, now: number, nodes: RowValues[]): RowValues {
     const unhashed = { ...record, seq: head.seq + 1, prevHash: head.hash, recordedAt: now };
     const hashes = hashRecord(unhashed);
     head.tree.append(hashes.leafHash);
     for (const subtree of drainSubtrees(head.tree)) {
-      nodes.push({
-        tenant_id: head.tenantId,
-        level: subtree.level,
-        idx: subtree.index,
-        hash: Buffer.from(subtree.hash).toString('hex'),
-      });
+      nodes.push([
+        head.tenantId,
+        subtree.level,
+        subtree.index,
+        Buffer.from(subtree.hash).toString('hex'),
+      ]);
     }
     head.seq = unhashed.seq;
     head.hash = hashes.hash;
     head.pending++;
-    return recordToRow(
+    return recordToValues(
       { ...unhashed, hash: hashes.hash },
       {
         leafHashHex: Buffer.from(hashes.leafHash).toString('hex'),
@@ -265,19 +264,6 @@ async function withoutStored(db: AuditDb, records: readonly AuditRecord[]): Prom
     seen.add(k);
     return true;
   });
-}
-
-async function insertChunked(
-  db: AuditDb,
-  table: 'audit_records' | 'audit_tree_nodes',
-  rows: readonly (RecordRow | NodeRow)[],
-): Promise<void> {
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-    await db
-      .insertInto(table)
-      .values(rows.slice(i, i + INSERT_CHUNK))
-      .execute();
-  }
 }
 
 async function writeHeads(db: AuditDb, heads: readonly Head[]): Promise<void> {

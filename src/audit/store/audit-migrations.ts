@@ -7,9 +7,19 @@ const ID = 'varchar(128)';
 const TEXT_SHORT = 'varchar(256)';
 const HASH = 'varchar(64)';
 
-async function createRecords(db: Kysely<any>): Promise<void> {
-  await db.schema
-    .createTable('audit_records')
+/**
+ * `audit_records` and its indexes. `withoutRowid` (SQLite, migration 2) stores the rows in the
+ * primary key's B-tree, `(tenant_id, seq)`: a tenant's records are contiguous (verify and
+ * proofs read them sequentially instead of one page per record) and each append updates one
+ * B-tree fewer.
+ */
+async function createRecords(
+  db: Kysely<any>,
+  table = 'audit_records',
+  withoutRowid = false,
+): Promise<void> {
+  let create = db.schema
+    .createTable(table)
     .addColumn('tenant_id', ID, (c) => c.notNull())
     .addColumn('seq', 'bigint', (c) => c.notNull())
     .addColumn('id', ID, (c) => c.notNull())
@@ -33,8 +43,12 @@ async function createRecords(db: Kysely<any>): Promise<void> {
     .addColumn('leaf_hash', HASH, (c) => c.notNull())
     .addColumn('recorded_at', 'bigint', (c) => c.notNull())
     .addPrimaryKeyConstraint('audit_records_pk', ['tenant_id', 'seq'])
-    .addUniqueConstraint('audit_records_source_event', ['tenant_id', 'source_event_id'])
-    .execute();
+    .addUniqueConstraint('audit_records_source_event', ['tenant_id', 'source_event_id']);
+  if (withoutRowid) create = create.modifyEnd(sql`WITHOUT ROWID`);
+  await create.execute();
+}
+
+async function createRecordIndexes(db: Kysely<any>): Promise<void> {
   // Indexes for the selective dashboard filters (type, actor, correlation), each led by the
   // tenant and ending in the sort key, so a filtered newest-first page is an index range scan.
   // Outcome, target and entity filter rows of the time index instead: every index costs each
@@ -92,6 +106,10 @@ async function appendOnlySqlite(db: Kysely<any>): Promise<void> {
     .addColumn('retention_open', 'integer', (c) => c.notNull())
     .execute();
   await sql`INSERT INTO audit_gate (id, retention_open) VALUES (1, 0)`.execute(db);
+  await appendOnlyTriggersSqlite(db);
+}
+
+async function appendOnlyTriggersSqlite(db: Kysely<any>): Promise<void> {
   await sql`CREATE TRIGGER audit_records_no_update BEFORE UPDATE ON audit_records
     BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END`.execute(db);
   await sql`CREATE TRIGGER audit_records_no_delete BEFORE DELETE ON audit_records
@@ -114,6 +132,22 @@ async function appendOnlyPostgres(db: Kysely<any>): Promise<void> {
     FOR EACH STATEMENT EXECUTE FUNCTION audit_records_append_only()`.execute(db);
 }
 
+/**
+ * Copies `audit_records` into a WITHOUT ROWID table of the same columns (inside the
+ * migration's transaction), then puts back its indexes and append-only triggers. Dropping the
+ * old table fires no DELETE trigger.
+ */
+async function rebuildRecordsWithoutRowid(db: Kysely<any>): Promise<void> {
+  await createRecords(db, 'audit_records_v2', true);
+  await sql`INSERT INTO audit_records_v2 SELECT * FROM audit_records ORDER BY tenant_id, seq`.execute(
+    db,
+  );
+  await sql`DROP TABLE audit_records`.execute(db);
+  await sql`ALTER TABLE audit_records_v2 RENAME TO audit_records`.execute(db);
+  await createRecordIndexes(db);
+  await appendOnlyTriggersSqlite(db);
+}
+
 /** The audit store's schema, applied with `database.migrate(auditMigrations)`. */
 export const auditMigrations: MigrationSet = Object.freeze({
   module: 'audit',
@@ -123,8 +157,17 @@ export const auditMigrations: MigrationSet = Object.freeze({
       name: 'create_audit_tables',
       up: async (db: Kysely<any>, dialect: Dialect) => {
         await createRecords(db);
+        await createRecordIndexes(db);
         await createSideTables(db);
         await (dialect === 'sqlite' ? appendOnlySqlite(db) : appendOnlyPostgres(db));
+      },
+    },
+    {
+      version: 2,
+      name: 'audit_records_without_rowid',
+      up: async (db: Kysely<any>, dialect: Dialect) => {
+        // PostgreSQL has no clustered tables; its heap stays as it is.
+        if (dialect === 'sqlite') await rebuildRecordsWithoutRowid(db);
       },
     },
   ]),

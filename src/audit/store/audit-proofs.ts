@@ -11,7 +11,7 @@ import type { StoredAuditRecord } from '../record.js';
 import type { AuditDb } from './audit-query.js';
 import { rowToRecord } from './audit-rows.js';
 import { STORED_FROM_LEVEL } from './audit-appender.js';
-import { loadCheckpoints } from './audit-verifier.js';
+import { checkpointOf, loadCheckpoints } from './audit-verifier.js';
 
 /** A record with what proves it is in the log: verifiable offline with the public key. */
 export interface InclusionEvidence {
@@ -90,10 +90,7 @@ export async function proveInclusion(
     throw new AuditError('AUDIT_QUERY_INVALID', `no record ${String(seq)} in this tenant's log`, {
       seq,
     });
-  const checkpoints = await loadCheckpoints(db, tenantId);
-  const checkpoint = checkpoints.find((c) =>
-    treeSize === undefined ? c.treeSize >= seq : c.treeSize === treeSize,
-  );
+  const checkpoint = await coveringCheckpoint(db, tenantId, seq, treeSize);
   if (checkpoint === undefined || checkpoint.treeSize < seq) {
     throw new AuditError(
       'AUDIT_QUERY_INVALID',
@@ -108,6 +105,24 @@ export async function proveInclusion(
     proof: hex(proof),
     checkpoint,
   };
+}
+
+/** The first checkpoint covering `seq` (or the one of `treeSize`): one indexed row, not the list. */
+async function coveringCheckpoint(
+  db: AuditDb,
+  tenantId: string,
+  seq: number,
+  treeSize: number | undefined,
+): Promise<Checkpoint | undefined> {
+  const row = await db
+    .selectFrom('audit_checkpoints')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('tree_size', treeSize === undefined ? '>=' : '=', treeSize ?? seq)
+    .orderBy('tree_size')
+    .limit(1)
+    .executeTakeFirst();
+  return row === undefined ? undefined : checkpointOf(row);
 }
 
 /** Proves the checkpoint of `newSize` extends the one of `oldSize` (both must exist). */

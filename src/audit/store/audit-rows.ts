@@ -1,4 +1,4 @@
-import type { Insertable, Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import { readEpochMs, readJson } from '../../storage/index.js';
 import { AUDIT_OUTCOMES } from '../record.js';
 import type { AuditOutcome, StoredAuditRecord } from '../record.js';
@@ -56,36 +56,65 @@ export function rowToRecord(row: RecordRow): StoredAuditRecord {
   };
 }
 
-/** The row of a chained record. `leafHash` is kept with it so proofs never re-serialise. */
-export function recordToRow(
+/** The columns of `audit_records`, in the order {@link recordToValues} gives their values. */
+export const RECORD_COLUMNS = [
+  'tenant_id',
+  'seq',
+  'id',
+  'source_event_id',
+  'action',
+  'actor_user',
+  'actor_ip',
+  'actor_user_agent',
+  'target_resource',
+  'target_resource_id',
+  'outcome',
+  'entity_id',
+  'correlation_id',
+  'source',
+  'time',
+  'time_ms',
+  'source_channel',
+  'payload',
+  'prev_hash',
+  'hash',
+  'leaf_hash',
+  'recorded_at',
+] as const satisfies readonly (keyof AuditTables['audit_records'])[];
+
+/**
+ * The row of a chained record as values in {@link RECORD_COLUMNS} order. `leafHash` is kept
+ * with it so proofs never re-serialise; `payloadJson` is the canonical text the hashes cover,
+ * so verify hashes the row without parsing it.
+ */
+export function recordToValues(
   record: StoredAuditRecord,
   hashes: { readonly leafHashHex: string; readonly payloadJson: string },
-): Insertable<AuditTables['audit_records']> {
-  return {
-    tenant_id: record.tenantId,
-    seq: record.seq,
-    id: record.id,
-    source_event_id: record.sourceEventId,
-    action: record.action,
-    actor_user: record.actor.userId,
-    actor_ip: record.actor.ip,
-    actor_user_agent: record.actor.userAgent,
-    target_resource: record.target.resource,
-    target_resource_id: record.target.resourceId,
-    outcome: record.outcome,
-    entity_id: record.entityId,
-    correlation_id: record.correlationId,
-    source: record.source,
-    time: record.time,
-    time_ms: timeMsOf(record.time, record.recordedAt),
-    source_channel: record.sourceChannel,
-    // The canonical text the hashes cover: verify hashes the row without parsing it.
-    payload: hashes.payloadJson,
-    prev_hash: record.prevHash,
-    hash: record.hash,
-    leaf_hash: hashes.leafHashHex,
-    recorded_at: record.recordedAt,
-  };
+): unknown[] {
+  return [
+    record.tenantId,
+    record.seq,
+    record.id,
+    record.sourceEventId,
+    record.action,
+    record.actor.userId,
+    record.actor.ip,
+    record.actor.userAgent,
+    record.target.resource,
+    record.target.resourceId,
+    record.outcome,
+    record.entityId,
+    record.correlationId,
+    record.source,
+    record.time,
+    timeMsOf(record.time, record.recordedAt),
+    record.sourceChannel,
+    hashes.payloadJson,
+    record.prevHash,
+    record.hash,
+    hashes.leafHashHex,
+    record.recordedAt,
+  ];
 }
 
 /** The event time in epoch ms for range queries; a record with an unreadable time sorts by when it was stored. */

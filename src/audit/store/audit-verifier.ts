@@ -1,4 +1,6 @@
 import type { KeyObject } from 'node:crypto';
+import type { Selectable } from 'kysely';
+import type { AuditTables } from './audit-tables.js';
 import { readEpochMs } from '../../storage/index.js';
 import { verifyCheckpoint } from '../integrity/checkpoint.js';
 import type { Checkpoint } from '../integrity/checkpoint.js';
@@ -195,7 +197,12 @@ export async function loadCheckpoints(db: AuditDb, tenantId: string): Promise<Ch
     .where('tenant_id', '=', tenantId)
     .orderBy('tree_size')
     .execute();
-  return rows.map((r) => ({
+  return rows.map(checkpointOf);
+}
+
+/** A stored checkpoint row as the signed object. */
+export function checkpointOf(r: Selectable<AuditTables['audit_checkpoints']>): Checkpoint {
+  return {
     tenantId: r.tenant_id,
     treeSize: readEpochMs(r.tree_size),
     rootHash: r.root_hash,
@@ -204,5 +211,5 @@ export async function loadCheckpoints(db: AuditDb, tenantId: string): Promise<Ch
     time: r.time,
     keyId: r.key_id,
     signature: r.signature,
-  }));
+  };
 }
