@@ -77,6 +77,8 @@ interface Hit {
   readonly values: readonly string[];
   readonly key: string;
   readonly mark: Mark;
+  /** The clock's now: groups live `windowMs` of clock time after their last event. */
+  readonly now: number;
 }
 
 /**
@@ -141,7 +143,8 @@ export class AlertEngine {
     const values = groupValues(event, compiled.groupPaths);
     if (values === undefined) return undefined;
     const tenantId = tenantOf(event) ?? this.#systemTenantId;
-    const hit: Hit = { tenantId, values, key: JSON.stringify([tenantId, ...values]), mark };
+    const key = JSON.stringify([tenantId, ...values]);
+    const hit: Hit = { tenantId, values, key, mark, now };
     const marks = countHit(compiled, event, hit, step);
     if (marks === undefined) return undefined;
     const until = compiled.suppressedUntil.get(hit.key);
@@ -150,6 +153,7 @@ export class AlertEngine {
       return undefined;
     }
     compiled.groups.delete(hit.key);
+    compiled.suppressedUntil.delete(hit.key);
     if (compiled.rule.suppressMs > 0)
       compiled.suppressedUntil.touch(hit.key, now, () => now + compiled.rule.suppressMs);
     this.#raised += 1;
@@ -169,7 +173,7 @@ function countHit(
   if (rule.kind === 'sequence') {
     const state = compiled.groups.touch(
       hit.key,
-      hit.mark.at,
+      hit.now,
       () => new SequenceState(rule.steps.length),
     ) as SequenceState;
     const last = rule.steps.length - 1;
@@ -182,14 +186,14 @@ function countHit(
     if (value === undefined) return undefined;
     const state = compiled.groups.touch(
       hit.key,
-      hit.mark.at,
+      hit.now,
       () => new DistinctState(),
     ) as DistinctState;
     return state.add(value, hit.mark, rule.threshold, cutoff) ? state.marks : undefined;
   }
   const state = compiled.groups.touch(
     hit.key,
-    hit.mark.at,
+    hit.now,
     () => new ThresholdState(),
   ) as ThresholdState;
   return state.add(hit.mark, rule.threshold, cutoff) ? [...state.marks] : undefined;

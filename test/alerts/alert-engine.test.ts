@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EngineHarness, newTenant, thresholdRule } from './alert-fixture.js';
 import type { AlertRule } from '../../src/alerts/index.js';
@@ -145,6 +146,21 @@ describe('threshold rules', () => {
     expect(h.raise('test.hit', { key: 'a' }, { tenantId })).toEqual([]);
   });
 
+  it('counts events delivered late (a replayed backlog) by their own times', () => {
+    const h = new EngineHarness([thresholdRule()]);
+    const tenantId = newTenant();
+    const hourAgo = h.clock.now() - 3_600_000;
+    const late = (offsetMs: number): string[] => {
+      const event = { ...h.event('test.hit', { key: 'a' }, { tenantId }) };
+      event.time = new Date(hourAgo + offsetMs).toISOString();
+      return h.engine.evaluate(event).map((a) => a.ruleId);
+    };
+    expect(late(0)).toEqual([]);
+    expect(late(20_000)).toEqual([]);
+    expect(late(21_000)).toEqual([]);
+    expect(late(22_000)).toEqual(['test.threshold']);
+  });
+
   it('caps the triggering event ids it carries', () => {
     const h = new EngineHarness([thresholdRule({ threshold: MAX_ALERT_EVENT_IDS + 5 })]);
     const tenantId = newTenant();
@@ -261,6 +277,33 @@ describe('sequence rules', () => {
     for (let i = 0; i < 3; i++) h.raise('test.fail', { user: 'u' }, a);
     expect(h.raise('test.ok', { user: 'v' }, a)).toEqual([]);
     expect(h.raise('test.ok', { user: 'u' }, { tenantId: newTenant() })).toEqual([]);
+  });
+});
+
+describe('tenant isolation (property)', () => {
+  it('every alert holds only events of its own tenant', () => {
+    const tenants = [newTenant(), newTenant(), newTenant()];
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ tenant: fc.nat(2), key: fc.nat(2), stepMs: fc.nat(4_000) }), {
+          maxLength: 60,
+        }),
+        (steps) => {
+          const h = new EngineHarness([thresholdRule({ threshold: 2, groupBy: ['data.key'] })]);
+          const tenantOfEvent = new Map<string, string>();
+          for (const step of steps) {
+            h.clock.advance(step.stepMs);
+            const tenantId = tenants[step.tenant] as string;
+            const event = h.event('test.hit', { key: `k${step.key}` }, { tenantId });
+            tenantOfEvent.set(event.id, tenantId);
+            for (const alert of h.engine.evaluate(event)) {
+              for (const id of alert.eventIds) expect(tenantOfEvent.get(id)).toBe(alert.tenantId);
+            }
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });
 

@@ -1,4 +1,6 @@
+import { sql } from 'kysely';
 import { afterEach, expect, it } from 'vitest';
+import type { BusObservation } from '../../src/events/index.js';
 import { createLogNotifier } from '../../src/alerts/index.js';
 import type { AlertRule } from '../../src/alerts/index.js';
 import { describeEachDatabase } from '../../src/storage/testing.js';
@@ -97,6 +99,25 @@ describeEachDatabase(
       const { alerts } = await h.service.list(tenantId);
       expect(alerts.map((a) => a.ruleId)).toEqual(['rbac.privilege_escalation']);
       expect(alerts[0]?.group['data.roleId']).toBe('ops-root');
+    });
+
+    it('keeps the alert of an event whose publishing failed, and raises it once on redelivery', async () => {
+      const h = harness();
+      const database = await open();
+      await h.start(database, { rules: [thresholdRule({ threshold: 2 })] });
+      const tenantId = newTenant();
+      await sql`alter table warden_alerts rename to warden_alerts_away`.execute(database.kysely);
+      await h.emit('security', 'test.hit', { key: 'k' }, { tenantId });
+      await h.emit('security', 'test.hit', { key: 'k' }, { tenantId });
+      const isAlertService = (o: BusObservation): boolean =>
+        o.kind === 'retry_scheduled' && o.channel === 'security' && o.consumer === 'alert-service';
+      expect(await h.next(isAlertService)).toMatchObject({ delayMs: 100 });
+      await sql`alter table warden_alerts_away rename to warden_alerts`.execute(database.kysely);
+      await h.clock.advanceAsync(100);
+      await h.bus.drain();
+      expect((await h.service.list(tenantId)).alerts).toHaveLength(1);
+      expect(h.raised()).toHaveLength(1);
+      expect(h.service.stats().raised).toBe(1);
     });
 
     it('acknowledges in the tenant only, recording who and when, and audits it', async () => {
