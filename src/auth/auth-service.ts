@@ -108,7 +108,7 @@ export class AuthService {
     return this.#ready;
   }
 
-  #core_(): AuthCore {
+  #initialisedCore(): AuthCore {
     if (!this.#initialised)
       throw new AuthError('AUTH_NOT_INITIALISED', 'call init() before using the auth service');
     return this.#core;
@@ -116,37 +116,37 @@ export class AuthService {
 
   /** Creates a user; the password must pass the policy (no MFA yet: 15 characters by default). */
   createUser(input: CreateUserInput): Promise<UserView> {
-    return accounts.createUser(this.#core_(), input);
+    return accounts.createUser(this.#initialisedCore(), input);
   }
 
   /** The user, without hashes or secrets. @throws AuthError `AUTH_USER_NOT_FOUND`. */
   async getUser(tenantId: string, userId: string): Promise<UserView> {
-    const user = await accounts.requireUser(this.#core_(), tenantId, userId);
+    const user = await accounts.requireUser(this.#initialisedCore(), tenantId, userId);
     return accounts.viewOf(user, this.#clock.now());
   }
 
   /** Disables a user and revokes every session; login then fails with `AUTH_ACCOUNT_DISABLED`. */
   disableUser(tenantId: string, userId: string): Promise<void> {
-    return accounts.setDisabled(this.#core_(), tenantId, userId, true);
+    return accounts.setDisabled(this.#initialisedCore(), tenantId, userId, true);
   }
 
   enableUser(tenantId: string, userId: string): Promise<void> {
-    return accounts.setDisabled(this.#core_(), tenantId, userId, false);
+    return accounts.setDisabled(this.#initialisedCore(), tenantId, userId, false);
   }
 
   /** See {@link accounts.changePassword}. */
   changePassword(input: Parameters<typeof accounts.changePassword>[1]): Promise<void> {
-    return accounts.changePassword(this.#core_(), input);
+    return accounts.changePassword(this.#initialisedCore(), input);
   }
 
   /** An admin sets a new password; clears lockouts and revokes every session. */
   resetPassword(input: Parameters<typeof accounts.resetPassword>[1]): Promise<void> {
-    return accounts.resetPassword(this.#core_(), input);
+    return accounts.resetPassword(this.#initialisedCore(), input);
   }
 
   /** An admin lifts a lockout. */
   unlockUser(tenantId: string, userId: string): Promise<void> {
-    return accounts.unlockUser(this.#core_(), tenantId, userId);
+    return accounts.unlockUser(this.#initialisedCore(), tenantId, userId);
   }
 
   /**
@@ -156,22 +156,22 @@ export class AuthService {
    *   `AUTH_MFA_INVALID`, `AUTH_RATE_LIMITED`, `AUTH_INPUT_INVALID`.
    */
   login(input: LoginInput): Promise<TokenSet> {
-    return login(this.#core_(), this.#throttle, input);
+    return login(this.#initialisedCore(), this.#throttle, input);
   }
 
   /** Rotates a refresh token; see {@link refresh}. */
   refresh(input: { readonly tenantId: string; readonly refreshToken: string }): Promise<TokenSet> {
-    return refresh(this.#core_(), input);
+    return refresh(this.#initialisedCore(), input);
   }
 
   /** Revokes a session (idempotent). */
   logout(input: { readonly tenantId: string; readonly sessionId: string }): Promise<void> {
-    return logout(this.#core_(), input);
+    return logout(this.#initialisedCore(), input);
   }
 
   /** Verifies a Warden access token and that its session is live. */
   verifyAccessToken(token: unknown): Promise<AccessTokenClaims> {
-    return verifyAccessToken(this.#core_(), token);
+    return verifyAccessToken(this.#initialisedCore(), token);
   }
 
   /** Verifies a token of a configured OIDC provider and maps it to a tenant and user. */
@@ -181,7 +181,7 @@ export class AuthService {
 
   /** Starts TOTP enrolment. */
   enrolMfa(tenantId: string, userId: string): Promise<MfaEnrolment> {
-    return mfa.enrolMfa(this.#core_(), tenantId, userId);
+    return mfa.enrolMfa(this.#initialisedCore(), tenantId, userId);
   }
 
   /** Confirms TOTP enrolment with a code; returns the recovery codes (shown once). */
@@ -190,22 +190,22 @@ export class AuthService {
     userId: string,
     code: string,
   ): Promise<{ readonly recoveryCodes: readonly string[] }> {
-    return mfa.confirmMfa(this.#core_(), tenantId, userId, code);
+    return mfa.confirmMfa(this.#initialisedCore(), tenantId, userId, code);
   }
 
   /** Step-up verification of a TOTP code. */
   verifyMfa(tenantId: string, userId: string, code: string): Promise<void> {
-    return mfa.verifyMfa(this.#core_(), tenantId, userId, code);
+    return mfa.verifyMfa(this.#initialisedCore(), tenantId, userId, code);
   }
 
   /** New recovery codes; the old ones stop working. */
   regenerateRecoveryCodes(tenantId: string, userId: string): Promise<readonly string[]> {
-    return mfa.regenerateRecoveryCodes(this.#core_(), tenantId, userId);
+    return mfa.regenerateRecoveryCodes(this.#initialisedCore(), tenantId, userId);
   }
 
   /** The JWKS document (RFC 7517): current key first, then retired keys still valid. */
   jwks(): { readonly keys: readonly PublicJwk[] } {
-    this.#core_();
+    this.#initialisedCore();
     return this.#keys.jwks(this.#clock.now());
   }
 
@@ -214,7 +214,7 @@ export class AuthService {
    * Emits `auth.config_changed`.
    */
   async rotateSigningKey(): Promise<{ readonly previousKid: string; readonly kid: string }> {
-    const core = this.#core_();
+    const core = this.#initialisedCore();
     const rotated = await this.#keys.rotate(this.#clock.now());
     await core.events.emit(undefined, 'auth.config_changed', {
       userId: actorId(),
