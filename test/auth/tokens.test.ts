@@ -1,6 +1,9 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { SignJWT, UnsecuredJWT, createLocalJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { afterAll, expect, it } from 'vitest';
+import { AUTH_SIGNING_KEY_FILE } from '../../src/auth/index.js';
 import type { AuthService } from '../../src/auth/index.js';
 import { describeEachDatabase } from '../../src/storage/testing.js';
 import { AuthHarness, newTenant, rejection } from './auth-harness.js';
@@ -138,6 +141,17 @@ describeEachDatabase('auth access tokens', (open) => {
     );
     expect(protectedHeader).toMatchObject({ alg: 'EdDSA', kid: jwks.keys[0]?.kid });
     expect(payload).toMatchObject({ tid: tenantId, sid: tokens.sessionId, amr: ['pwd'] });
+  });
+
+  it('creates one signing key file, readable by its owner only, when instances start together', async () => {
+    const database = await open();
+    const dataDir = h.dataDir();
+    const [a, b] = await Promise.all([
+      h.service(database, { dataDir }),
+      h.service(database, { dataDir }),
+    ]);
+    expect(a.jwks()).toEqual(b.jwks());
+    expect(statSync(join(dataDir, AUTH_SIGNING_KEY_FILE)).mode & 0o777).toBe(0o600);
   });
 
   it('keeps its signing key across restarts', async () => {
