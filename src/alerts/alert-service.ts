@@ -20,10 +20,28 @@ import { ALERT_ERROR_CODES, issuesError } from './errors.js';
 import { defaultAlertRules } from './default-rules.js';
 import type { AlertNotifier } from './notifiers.js';
 import { isNotifierName } from './notifiers.js';
-import { parseRules } from './rules.js';
+import { parseRules } from './parse-rules.js';
 
-/** Decides whether a role carries admin permissions (`*:*` or `rbac:*`) in a tenant. */
-export type AdminRoleLookup = (tenantId: string, roleId: string) => boolean | Promise<boolean>;
+/** Permissions that make a role an admin role for the privilege escalation rule. */
+export const ADMIN_PERMISSIONS: readonly string[] = Object.freeze(['*:*', 'rbac:*']);
+
+/** What an `rbac.role_change` assignment names, for {@link AdminRoleLookup}. */
+export interface RoleAssignmentFacts {
+  readonly tenantId: string;
+  readonly roleId: string;
+  /** `data.targetUserId`, when present. */
+  readonly targetUserId?: string;
+  /** `data.context.entityId` (the assignment's entity), when present. */
+  readonly entityId?: string;
+}
+
+/**
+ * Decides whether the assigned role carries admin permissions ({@link ADMIN_PERMISSIONS}).
+ * For example, through RBAC: `runWithContext({ tenantId }, async () => (await
+ * rbac.effectivePermissions(targetUserId)).some((p) => p.roleId === roleId &&
+ * ADMIN_PERMISSIONS.includes(p.permission)))`.
+ */
+export type AdminRoleLookup = (facts: RoleAssignmentFacts) => boolean | Promise<boolean>;
 
 export interface AlertServiceConfig {
   readonly bus: EventBusService;
@@ -96,7 +114,7 @@ export class AlertService {
     });
     this.#store = new AlertStore(config.database, clock);
     const adminRoles = new Set(config.adminRoleIds ?? ['tenant-admin']);
-    this.#isAdminRole = config.isAdminRole ?? ((_tenant, roleId) => adminRoles.has(roleId));
+    this.#isAdminRole = config.isAdminRole ?? ((facts) => adminRoles.has(facts.roleId));
     this.#sourceChannels = config.sourceChannels ?? ALERT_SOURCE_CHANNELS;
     this.#createEvent = createEventFactory({ clock });
   }
@@ -178,12 +196,9 @@ export class AlertService {
 
   async #enrich(event: BaseEvent): Promise<EvaluatedEvent> {
     if (event.type !== 'rbac.role_change') return event;
-    const { data, metadata } = event as DomainEvent<{ roleId?: unknown }>;
-    const tenantId: unknown = metadata?.tenantId;
-    const roleId = data.roleId;
-    if (typeof tenantId !== 'string' || typeof roleId !== 'string') return event;
-    const adminRole = await this.#isAdminRole(tenantId, roleId);
-    return { ...event, enrichment: { adminRole } };
+    const facts = roleAssignmentFacts(event);
+    if (facts === undefined) return event;
+    return { ...event, enrichment: { adminRole: await this.#isAdminRole(facts) } };
   }
 
   async #publish(alert: RaisedAlert, trigger: BaseEvent): Promise<void> {
@@ -208,6 +223,25 @@ export class AlertService {
     }
     this.#pending.set(key, alerts);
   }
+}
+
+function roleAssignmentFacts(event: BaseEvent): RoleAssignmentFacts | undefined {
+  const { data, metadata } = event as DomainEvent<Record<string, unknown> | undefined>;
+  const tenantId: unknown = metadata?.tenantId;
+  const roleId = data?.['roleId'];
+  if (typeof tenantId !== 'string' || typeof roleId !== 'string') return undefined;
+  const targetUserId = data?.['targetUserId'];
+  const context = data?.['context'];
+  const entityId =
+    typeof context === 'object' && context !== null
+      ? (context as Record<string, unknown>)['entityId']
+      : undefined;
+  return {
+    tenantId,
+    roleId,
+    ...(typeof targetUserId === 'string' ? { targetUserId } : {}),
+    ...(typeof entityId === 'string' ? { entityId } : {}),
+  };
 }
 
 function isAboutDelivery(event: BaseEvent): boolean {

@@ -1,8 +1,9 @@
 // Application-facing API.
-export { AlertService } from './alert-service.js';
-export type { AlertServiceConfig, AdminRoleLookup } from './alert-service.js';
+export { AlertService, ADMIN_PERMISSIONS } from './alert-service.js';
+export type { AlertServiceConfig, AdminRoleLookup, RoleAssignmentFacts } from './alert-service.js';
 export { defaultAlertRules } from './default-rules.js';
-export { parseRules, isValidPath, SEVERITIES, CONDITION_OPS, RULE_KINDS } from './rules.js';
+export { SEVERITIES, CONDITION_OPS, RULE_KINDS, MAX_THRESHOLD, MAX_WINDOW_MS } from './rules.js';
+export { parseRules, isValidPath } from './parse-rules.js';
 export type {
   AlertRule,
   ThresholdRule,

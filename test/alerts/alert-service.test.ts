@@ -79,8 +79,8 @@ describeEachDatabase(
       const h = harness();
       const lookups: string[] = [];
       await h.start(await open(), {
-        isAdminRole: (tenantId, roleId) => {
-          lookups.push(`${tenantId}/${roleId}`);
+        isAdminRole: ({ tenantId, roleId, entityId }) => {
+          lookups.push(`${tenantId}/${roleId}/${entityId ?? ''}`);
           return roleId === 'ops-root';
         },
       });
@@ -89,13 +89,19 @@ describeEachDatabase(
         h.emit(
           'rbac',
           'rbac.role_change',
-          { targetUserId: newName(), changedBy: 'admin', changeType: 'assigned', roleId },
+          {
+            targetUserId: newName(),
+            changedBy: 'admin',
+            changeType: 'assigned',
+            roleId,
+            context: { entityId: 'sales' },
+          },
           { tenantId },
         );
       await change('viewer');
       await change('ops-root');
       await h.bus.drain();
-      expect(lookups).toEqual([`${tenantId}/viewer`, `${tenantId}/ops-root`]);
+      expect(lookups).toEqual([`${tenantId}/viewer/sales`, `${tenantId}/ops-root/sales`]);
       const { alerts } = await h.service.list(tenantId);
       expect(alerts.map((a) => a.ruleId)).toEqual(['rbac.privilege_escalation']);
       expect(alerts[0]?.group['data.roleId']).toBe('ops-root');
