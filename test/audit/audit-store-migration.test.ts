@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
+import { verifyRecordProof } from '../../src/audit/integrity/offline-verify.js';
 import { AuditAppender } from '../../src/audit/store/audit-appender.js';
 import { auditMigrations } from '../../src/audit/store/audit-migrations.js';
 import { AuditStore } from '../../src/audit/store/audit-store.js';
@@ -47,6 +48,28 @@ describe('audit store migration 2 (SQLite: records rebuilt WITHOUT ROWID)', () =
     ]) {
       const error: unknown = await statement.execute(database.kysely).catch((e: unknown) => e);
       expect(String((error as Error).cause)).toMatch(/append-only/);
+    }
+  });
+
+  it('proves records of a store written when only subtrees of 256 leaves and up were stored', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'warden-audit-migration-'));
+    database = await openDatabase({ driver: 'sqlite', file: join(dir, 'audit.sqlite') });
+    const clock = new FakeClock();
+    const key = testSigningKey();
+    const store = await AuditStore.open({
+      database,
+      signingKey: key,
+      clock,
+      checkpoints: { everyRecords: 700 },
+    });
+    const tenant = newTenant();
+    await store.append(auditRecords(tenant, 700, clock.now()));
+    // What such a store lacks: the nodes below level 8.
+    await sql`DELETE FROM audit_tree_nodes WHERE level < 8`.execute(database.kysely);
+
+    for (const seq of [1, 64, 65, 300, 511, 512, 640, 700]) {
+      const evidence = await store.proveInclusion(tenant, seq);
+      expect(verifyRecordProof(evidence, key.publicKey)).toEqual({ ok: true });
     }
   });
 });

@@ -1,4 +1,6 @@
-import { readEpochMs } from '../../storage/index.js';
+import type { Selectable } from 'kysely';
+import { prepareQuery, readEpochMs } from '../../storage/index.js';
+import type { PreparedQuery } from '../../storage/index.js';
 import type { Checkpoint } from '../integrity/checkpoint.js';
 import {
   consistencyProof,
@@ -9,6 +11,7 @@ import type { SubtreeReader } from '../integrity/merkle-proofs.js';
 import { AuditError } from '../errors.js';
 import type { StoredAuditRecord } from '../record.js';
 import type { AuditDb } from './audit-query.js';
+import type { AuditTables } from './audit-tables.js';
 import { rowToRecord } from './audit-rows.js';
 import { STORED_FROM_LEVEL } from './audit-appender.js';
 import { checkpointOf, loadCheckpoints } from './audit-verifier.js';
@@ -50,22 +53,78 @@ export async function storedNode(
   return row === undefined ? undefined : Buffer.from(row.hash, 'hex');
 }
 
-/** Reads a tenant's tree from stored nodes (levels >= 8) and the leaf hashes kept with records. */
+interface NodeRequest {
+  readonly level: number;
+  readonly index: number;
+  readonly waiting: { resolve: (hash: Buffer | undefined) => void; reject: (e: unknown) => void }[];
+}
+
+/**
+ * Stored-node reads asked for in one synchronous turn go out as one query: a proof asks for
+ * its log2(n) - 8 high siblings all at once, so it costs one round trip instead of one each
+ * (each is a network round trip on PostgreSQL).
+ */
+function batchedNodeReader(
+  db: AuditDb,
+  tenantId: string,
+): (level: number, index: number) => Promise<Buffer | undefined> {
+  let pending = new Map<string, NodeRequest>();
+  const flush = async (batch: Map<string, NodeRequest>): Promise<void> => {
+    const requests = [...batch.values()];
+    try {
+      const rows = await db
+        .selectFrom('audit_tree_nodes')
+        .select(['level', 'idx', 'hash'])
+        .where('tenant_id', '=', tenantId)
+        .where((eb) =>
+          eb(
+            eb.refTuple('level', 'idx'),
+            'in',
+            requests.map((r) => eb.tuple(r.level, r.index)),
+          ),
+        )
+        .execute();
+      const found = new Map(
+        rows.map((r) => [`${String(r.level)}:${String(readEpochMs(r.idx))}`, r.hash]),
+      );
+      for (const [key, request] of batch) {
+        const hash = found.get(key);
+        const value = hash === undefined ? undefined : Buffer.from(hash, 'hex');
+        for (const w of request.waiting) w.resolve(value);
+      }
+    } catch (error) {
+      for (const request of requests) for (const w of request.waiting) w.reject(error);
+    }
+  };
+  return (level, index) =>
+    new Promise((resolve, reject) => {
+      if (pending.size === 0) {
+        queueMicrotask(() => {
+          const batch = pending;
+          pending = new Map();
+          void flush(batch);
+        });
+      }
+      const key = `${String(level)}:${String(index)}`;
+      let request = pending.get(key);
+      if (request === undefined) {
+        request = { level, index, waiting: [] };
+        pending.set(key, request);
+      }
+      request.waiting.push({ resolve, reject });
+    });
+}
+
+/** Reads a tenant's tree from stored nodes (levels >= 6) and the leaf hashes kept with records. */
 export function tenantTreeReader(db: AuditDb, tenantId: string): SubtreeReader {
+  const readNode = batchedNodeReader(db, tenantId);
   return createSubtreeReader({
     storedFromLevel: STORED_FROM_LEVEL,
     async leafHashes(from, toExclusive) {
-      const rows = await db
-        .selectFrom('audit_records')
-        .select('leaf_hash')
-        .where('tenant_id', '=', tenantId)
-        .where('seq', '>', from)
-        .where('seq', '<=', toExclusive)
-        .orderBy('seq')
-        .execute();
+      const rows = await queriesOf(db).leafHashes.execute(db, { tenantId, from, toExclusive });
       return rows.map((r) => Buffer.from(r.leaf_hash, 'hex'));
     },
-    storedNode: (level, index) => storedNode(db, tenantId, level, index),
+    storedNode: readNode,
   });
 }
 
@@ -80,17 +139,18 @@ export async function proveInclusion(
   seq: number,
   treeSize?: number,
 ): Promise<InclusionEvidence> {
-  const row = await db
-    .selectFrom('audit_records')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .where('seq', '=', seq)
-    .executeTakeFirst();
+  const queries = queriesOf(db);
+  const [row, checkpointRow] = await Promise.all([
+    queries.record.executeTakeFirst(db, { tenantId, seq }),
+    treeSize === undefined
+      ? queries.coveringCheckpoint.executeTakeFirst(db, { tenantId, seq })
+      : queries.checkpointAt.executeTakeFirst(db, { tenantId, treeSize }),
+  ]);
+  const checkpoint = checkpointRow === undefined ? undefined : checkpointOf(checkpointRow);
   if (row === undefined)
     throw new AuditError('AUDIT_QUERY_INVALID', `no record ${String(seq)} in this tenant's log`, {
       seq,
     });
-  const checkpoint = await coveringCheckpoint(db, tenantId, seq, treeSize);
   if (checkpoint === undefined || checkpoint.treeSize < seq) {
     throw new AuditError(
       'AUDIT_QUERY_INVALID',
@@ -107,22 +167,63 @@ export async function proveInclusion(
   };
 }
 
-/** The first checkpoint covering `seq` (or the one of `treeSize`): one indexed row, not the list. */
-async function coveringCheckpoint(
-  db: AuditDb,
-  tenantId: string,
-  seq: number,
-  treeSize: number | undefined,
-): Promise<Checkpoint | undefined> {
-  const row = await db
-    .selectFrom('audit_checkpoints')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .where('tree_size', treeSize === undefined ? '>=' : '=', treeSize ?? seq)
-    .orderBy('tree_size')
-    .limit(1)
-    .executeTakeFirst();
-  return row === undefined ? undefined : checkpointOf(row);
+type RecordRow = Selectable<AuditTables['audit_records']>;
+type CheckpointRow = Selectable<AuditTables['audit_checkpoints']>;
+
+/** A proof's fixed reads, compiled once per database (a proof is a few small reads). */
+interface ProofQueries {
+  readonly record: PreparedQuery<{ tenantId: string; seq: number }, RecordRow>;
+  readonly coveringCheckpoint: PreparedQuery<{ tenantId: string; seq: number }, CheckpointRow>;
+  readonly checkpointAt: PreparedQuery<{ tenantId: string; treeSize: number }, CheckpointRow>;
+  readonly leafHashes: PreparedQuery<
+    { tenantId: string; from: number; toExclusive: number },
+    { leaf_hash: string }
+  >;
+}
+
+const prepared = new WeakMap<AuditDb, ProofQueries>();
+
+function queriesOf(db: AuditDb): ProofQueries {
+  let queries = prepared.get(db);
+  if (queries === undefined) {
+    queries = {
+      record: prepareQuery((p) =>
+        db
+          .selectFrom('audit_records')
+          .selectAll()
+          .where('tenant_id', '=', p('tenantId'))
+          .where('seq', '=', p('seq')),
+      ),
+      // The first checkpoint covering `seq`: one indexed row, not the tenant's list.
+      coveringCheckpoint: prepareQuery((p) =>
+        db
+          .selectFrom('audit_checkpoints')
+          .selectAll()
+          .where('tenant_id', '=', p('tenantId'))
+          .where('tree_size', '>=', p('seq'))
+          .orderBy('tree_size')
+          .limit(1),
+      ),
+      checkpointAt: prepareQuery((p) =>
+        db
+          .selectFrom('audit_checkpoints')
+          .selectAll()
+          .where('tenant_id', '=', p('tenantId'))
+          .where('tree_size', '=', p('treeSize')),
+      ),
+      leafHashes: prepareQuery((p) =>
+        db
+          .selectFrom('audit_records')
+          .select('leaf_hash')
+          .where('tenant_id', '=', p('tenantId'))
+          .where('seq', '>', p('from'))
+          .where('seq', '<=', p('toExclusive'))
+          .orderBy('seq'),
+      ),
+    };
+    prepared.set(db, queries);
+  }
+  return queries;
 }
 
 /** Proves the checkpoint of `newSize` extends the one of `oldSize` (both must exist). */

@@ -6,10 +6,14 @@ import { signCheckpoint } from '../integrity/checkpoint.js';
 import { foldPeaks, peakCoordinates } from '../integrity/merkle.js';
 import type { AuditSigningKey } from '../integrity/signing-key.js';
 import type { AuditDb } from './audit-query.js';
-import { STORED_FROM_LEVEL, insertCheckpoint } from './audit-appender.js';
+import { insertCheckpoint } from './audit-appender.js';
 import { storedNode } from './audit-proofs.js';
 
-const ALIGN = 2 ** STORED_FROM_LEVEL;
+/**
+ * 256 = 2^8, the stride stores written before the stride became 6: a multiple of both, so
+ * every subtree a cut removes is stored (or made of stored nodes) in old and new stores.
+ */
+const ALIGN = 256;
 
 /**
  * Removes a tenant's records stored before `cutoffMs`, the only way rows leave

@@ -4,6 +4,7 @@ import { AUDIT_OUTCOMES } from '../record.js';
 import type { AuditOutcome, StoredAuditRecord } from '../record.js';
 import type { AuditTables } from './audit-tables.js';
 import type { CanonicalAuditRow } from '../integrity/canonical.js';
+import type { InsertTable } from './audit-insert.js';
 
 type RecordRow = Selectable<AuditTables['audit_records']>;
 
@@ -81,6 +82,15 @@ export const RECORD_COLUMNS = [
   'leaf_hash',
   'recorded_at',
 ] as const satisfies readonly (keyof AuditTables['audit_records'])[];
+
+const BIGINT_COLUMNS: ReadonlySet<string> = new Set(['seq', 'time_ms', 'recorded_at']);
+
+/** `audit_records` for the appender's inserts. */
+export const RECORDS_TABLE: InsertTable = {
+  name: 'audit_records',
+  columns: RECORD_COLUMNS,
+  pgTypes: RECORD_COLUMNS.map((c) => (BIGINT_COLUMNS.has(c) ? 'bigint' : 'text')),
+};
 
 /**
  * The row of a chained record as values in {@link RECORD_COLUMNS} order. `leafHash` is kept

@@ -37,7 +37,7 @@ export interface AuditTables {
     pending: number | string;
     last_checkpoint_at: number | string;
   };
-  /** Perfect Merkle subtrees of 2^8 leaves and up, so proofs never read more than 256 leaves. */
+  /** Perfect Merkle subtrees of 2^6 leaves and up (2^8 in stores written before), so proofs read at most 64 leaves. */
   audit_tree_nodes: { tenant_id: string; level: number; idx: number | string; hash: string };
   audit_checkpoints: {
     tenant_id: string;
