@@ -12,6 +12,7 @@ import type { AuthCore, TokenSet } from './auth-core.js';
 import { actorId } from './auth-core.js';
 import { authMigrations } from './auth-migrations.js';
 import type { AuthTables } from './auth-tables.js';
+import { changedSettings } from './config-changes.js';
 import { parseAuthConfig } from './config.js';
 import type { AuthConfig, ResolvedAuthConfig } from './config.js';
 import { AuthError } from './errors.js';
@@ -96,7 +97,9 @@ export class AuthService {
   }
 
   /**
-   * Applies the auth migrations and loads (or creates) the signing key. Idempotent.
+   * Applies the auth migrations and loads (or creates) the signing key. Idempotent. When the
+   * configuration differs from the one of the previous start (kept in `auth-settings.json`),
+   * emits `auth.config_changed` naming the changed settings.
    * @throws AuthError `AUTH_KEY_UNAVAILABLE`; StorageError from the migration.
    */
   init(): Promise<void> {
@@ -104,6 +107,16 @@ export class AuthService {
       await this.#database.migrate(authMigrations);
       await this.#keys.load();
       this.#initialised = true;
+      const changed = await changedSettings(this.#config);
+      if (changed.length > 0)
+        await this.#core.events.emit(undefined, 'auth.config_changed', {
+          userId: actorId(),
+          change: 'settings_changed',
+          changed,
+          resource: 'auth.config',
+          resourceId: 'auth',
+          outcome: 'success',
+        });
     })();
     return this.#ready;
   }

@@ -95,16 +95,26 @@ export interface SecurityEventData {
     resourceId: string;
     outcome: 'success';
   };
-  'auth.config_changed': {
-    /** Who made the change (the request context's user, else `system`). */
-    userId: string;
-    change: 'signing_key_rotated';
-    previousKeyId: string;
-    keyId: string;
-    resource: 'auth.signing_key';
-    resourceId: string;
-    outcome: 'success';
-  };
+  'auth.config_changed':
+    | {
+        /** Who made the change (the request context's user, else `system`). */
+        userId: string;
+        change: 'signing_key_rotated';
+        previousKeyId: string;
+        keyId: string;
+        resource: 'auth.signing_key';
+        resourceId: string;
+        outcome: 'success';
+      }
+    | {
+        userId: string;
+        change: 'settings_changed';
+        /** The setting paths whose values differ from the previous start (`lockoutThreshold`, `argon2.memoryKiB`). */
+        changed: string[];
+        resource: 'auth.config';
+        resourceId: 'auth';
+        outcome: 'success';
+      };
 }
 
 export type SecurityEventType = keyof SecurityEventData;

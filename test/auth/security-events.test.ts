@@ -141,6 +141,26 @@ describeEachDatabase('auth security events', (open) => {
     });
   });
 
+  it('reports a security setting changed since the previous start', async () => {
+    const database = await open();
+    const dataDir = h.dataDir();
+    const settingsChanges = async () =>
+      (await h.data('auth.config_changed')).filter(
+        (d) => d['change'] === 'settings_changed' && d['changed'] !== undefined,
+      );
+    const before = (await settingsChanges()).length;
+    await h.service(database, { dataDir });
+    await h.service(database, { dataDir });
+    expect(await settingsChanges()).toHaveLength(before);
+    await h.service(database, { dataDir, lockoutThreshold: 3, argon2: { iterations: 3 } });
+    const changes = await settingsChanges();
+    expect(changes).toHaveLength(before + 1);
+    expect(changes.at(-1)).toMatchObject({
+      changed: ['argon2.iterations', 'lockoutThreshold'],
+      outcome: 'success',
+    });
+  });
+
   it('never puts a password, token, secret or code into any event', async () => {
     await everyFlow(randomUUID());
     expect(h.secrets.size).toBeGreaterThan(20);
