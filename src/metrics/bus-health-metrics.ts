@@ -1,7 +1,7 @@
 import { Gauge } from 'prom-client';
 import type { Registry } from 'prom-client';
 import type { BreakerState, BusHealth } from '../events/index.js';
-import type { CellCounter } from './cell-counter.js';
+import { CellCounter } from './cell-counter.js';
 import type { LabelBudget } from './label-budget.js';
 
 /** Where lag, in-flight and breaker gauges come from: an `EventBusService`. */
@@ -49,10 +49,17 @@ export class BusHealthMetrics {
   #source: BusHealthSource | undefined;
   #pending: Promise<Snapshot> | undefined;
 
-  constructor(registry: Registry, labels: LabelBudget, errors: CellCounter) {
+  constructor(registry: Registry, labels: LabelBudget) {
     this.#labels = labels;
-    this.#errors = errors;
     const snapshot = (): Promise<Snapshot> => this.#snapshot();
+    // Read after the scrape's health() settled, so a failure is counted in the same scrape.
+    this.#errors = new CellCounter(
+      registry,
+      'warden_metrics_collect_errors_total',
+      'Scrape-time sources that failed (their gauges were left out of that scrape).',
+      ['source'],
+      snapshot,
+    );
     const consumerGauge = (
       name: string,
       help: string,

@@ -21,7 +21,17 @@ export class CellCounter {
   readonly #labelNames: readonly string[];
   readonly #entries = new Map<string, Entry>();
 
-  constructor(registry: Registry, name: string, help: string, labelNames: readonly string[] = []) {
+  /**
+   * @param before awaited at each scrape before the cells are read, for counters that a
+   *   scrape-time source updates.
+   */
+  constructor(
+    registry: Registry,
+    name: string,
+    help: string,
+    labelNames: readonly string[] = [],
+    before?: () => Promise<unknown>,
+  ) {
     this.#labelNames = labelNames;
     const entries = this.#entries;
     new Counter({
@@ -29,7 +39,8 @@ export class CellCounter {
       help,
       labelNames,
       registers: [registry],
-      collect() {
+      async collect() {
+        if (before !== undefined) await before();
         this.reset();
         for (const { labels, cell } of entries.values()) this.inc(labels, cell.value);
       },

@@ -5,7 +5,6 @@ import type { AuditObserver } from './audit-metrics.js';
 import { BusHealthMetrics } from './bus-health-metrics.js';
 import type { BusHealthSource } from './bus-health-metrics.js';
 import { BusMetrics } from './bus-metrics.js';
-import { CellCounter } from './cell-counter.js';
 import { MetricsError } from './errors.js';
 import { LabelBudget } from './label-budget.js';
 import type { LabelLimits } from './label-budget.js';
@@ -51,14 +50,8 @@ export class WardenMetrics {
   constructor(registry: Registry, limits: LabelLimits, defaultMetrics: boolean) {
     this.#registry = registry;
     const labels = new LabelBudget(limits);
-    const errors = new CellCounter(
-      registry,
-      'warden_metrics_collect_errors_total',
-      'Scrape-time sources that failed (their gauges were left out of that scrape).',
-      ['source'],
-    );
     this.#bus = new BusMetrics(registry, labels);
-    this.#busHealth = new BusHealthMetrics(registry, labels, errors);
+    this.#busHealth = new BusHealthMetrics(registry, labels);
     this.#rbac = new RbacMetrics(registry);
     this.#security = new SecurityMetrics(registry);
     this.#audit = new AuditMetrics(registry);

@@ -259,4 +259,94 @@ describe('bus metrics', () => {
       valueOf(m, 'warden_bus_events_delivered_total', { channel: a, consumer: '_other' }),
     ).toBe(1);
   });
+
+  it('reads health once per scrape for every gauge', async () => {
+    const metrics = createMetrics({ defaultMetrics: false });
+    const channel = name('orders');
+    let calls = 0;
+    metrics.trackBusHealth({
+      health: () => {
+        calls++;
+        return Promise.resolve({
+          status: 'ok',
+          log: 'memory',
+          logStatus: 'connected',
+          channels: [
+            {
+              channel,
+              retained: 7,
+              bufferSize: 100,
+              waitingEmits: 1,
+              deadLetters: 2,
+              consumers: [
+                {
+                  consumer: 'a',
+                  kind: 'named',
+                  subscribed: true,
+                  lag: 7,
+                  inFlight: 1,
+                  breaker: 'half_open',
+                  delivered: 0,
+                  failed: 0,
+                  retried: 0,
+                  deadLettered: 0,
+                  skipped: 0,
+                },
+                {
+                  consumer: '~anonymous-1',
+                  kind: 'anonymous',
+                  subscribed: true,
+                  lag: 2,
+                  inFlight: 1,
+                  breaker: 'closed',
+                  delivered: 0,
+                  failed: 0,
+                  retried: 0,
+                  deadLettered: 0,
+                  skipped: 0,
+                },
+                {
+                  consumer: '~anonymous-2',
+                  kind: 'anonymous',
+                  subscribed: true,
+                  lag: 3,
+                  inFlight: 0,
+                  breaker: 'open',
+                  delivered: 0,
+                  failed: 0,
+                  retried: 0,
+                  deadLettered: 0,
+                  skipped: 0,
+                },
+              ],
+            },
+          ],
+        });
+      },
+    });
+    const m = await scrape(metrics);
+    expect(calls).toBe(1);
+    expect(valueOf(m, 'warden_bus_breaker_state', { channel, consumer: 'a' })).toBe(1);
+    expect(valueOf(m, 'warden_bus_consumer_lag_events', { channel, consumer: '~anonymous' })).toBe(
+      5,
+    );
+    expect(valueOf(m, 'warden_bus_consumer_in_flight', { channel, consumer: '~anonymous' })).toBe(
+      1,
+    );
+    expect(valueOf(m, 'warden_bus_breaker_state', { channel, consumer: '~anonymous' })).toBe(2);
+    expect(valueOf(m, 'warden_bus_channel_retained_events', { channel })).toBe(7);
+    expect(valueOf(m, 'warden_bus_emits_waiting', { channel })).toBe(1);
+    expect(valueOf(m, 'warden_bus_dead_letters', { channel })).toBe(2);
+    await scrape(metrics);
+    expect(calls).toBe(2);
+  });
+
+  it('leaves gauges out of a scrape whose health source fails, and counts it', async () => {
+    const metrics = createMetrics({ defaultMetrics: false });
+    metrics.trackBusHealth({ health: () => Promise.reject(new Error('closed')) });
+    const m = await scrape(metrics);
+    expect(series(m, 'warden_bus_consumer_lag_events')).toEqual([]);
+    expect(valueOf(m, 'warden_bus_log_connected')).toBe(0);
+    expect(valueOf(m, 'warden_metrics_collect_errors_total', { source: 'bus_health' })).toBe(1);
+  });
 });
