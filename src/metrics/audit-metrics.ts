@@ -25,7 +25,7 @@ export interface AuditVerifyObservation {
 }
 
 /** What the audit storage service and whoever runs `verify` report to. Never throws. */
-export interface AuditObserver {
+export interface AuditMetricsObserver {
   observeAppend(observation: AuditAppendObservation): void;
   observeVerify(observation: AuditVerifyObservation): void;
 }
@@ -43,7 +43,7 @@ interface LastVerify {
 }
 
 /** Audit store counters, ingest lag and the last verification's result. */
-export class AuditMetrics implements AuditObserver {
+export class AuditMetrics implements AuditMetricsObserver {
   readonly #stored: CounterCell;
   readonly #duplicates: CounterCell;
   readonly #lag: HistogramCell;

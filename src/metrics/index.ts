@@ -5,10 +5,9 @@ export type { BusHealthSource } from './bus-health-metrics.js';
 export { BREAKER_STATE_VALUES } from './bus-health-metrics.js';
 export { BUS_LATENCY_BUCKETS_SECONDS } from './bus-metrics.js';
 export { RBAC_DURATION_BUCKETS_SECONDS } from './rbac-metrics.js';
-export type { RbacObserver, RbacCheckObservation } from './rbac-metrics.js';
 export { AUDIT_LAG_BUCKETS_SECONDS } from './audit-metrics.js';
 export type {
-  AuditObserver,
+  AuditMetricsObserver,
   AuditAppendObservation,
   AuditVerifyObservation,
 } from './audit-metrics.js';

@@ -4,22 +4,7 @@ import type { CounterCell } from './cell-counter.js';
 import { CellHistogram } from './cell-histogram.js';
 import type { HistogramCell } from './cell-histogram.js';
 import { BoundedLabel } from './label-budget.js';
-
-/** One permission check, as `RbacService` reports it to its `observer`. */
-export interface RbacCheckObservation {
-  readonly tenantId: string;
-  readonly granted: boolean;
-  /** The decision's reason (`granted`, `no_matching_permission`, ...). */
-  readonly reason: string;
-  readonly durationNs: number;
-  /** Whether the user's permissions came from the cache. */
-  readonly cached: boolean;
-}
-
-/** What `RbacServiceConfig.observer` takes. Called on every check: cheap, never throws. */
-export interface RbacObserver {
-  observeCheck(observation: RbacCheckObservation): void;
-}
+import type { CheckObservation, RbacObserver } from '../rbac/index.js';
 
 /** Check duration buckets (seconds): 1 µs to 1 s (warm checks take about 1 µs). */
 export const RBAC_DURATION_BUCKETS_SECONDS: readonly number[] = Object.freeze([
@@ -27,7 +12,7 @@ export const RBAC_DURATION_BUCKETS_SECONDS: readonly number[] = Object.freeze([
   0.01, 0.025, 0.1, 1,
 ]);
 
-/** RBAC check counters and latency. The tenant is never a label. */
+/** RBAC check counters and latency, for `RbacServiceConfig.observer`. The tenant is never a label. */
 export class RbacMetrics implements RbacObserver {
   readonly #granted: CounterCell;
   readonly #denied: CounterCell;
@@ -72,7 +57,7 @@ export class RbacMetrics implements RbacObserver {
     ).cell();
   }
 
-  observeCheck(o: RbacCheckObservation): void {
+  observeCheck(o: CheckObservation): void {
     if (o.granted) this.#granted.value++;
     else this.#denial(o.reason);
     if (o.cached) this.#hits.value++;

@@ -1,7 +1,7 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { BusObserver, Subscription, ValidationIssue } from '../events/index.js';
 import { AuditMetrics } from './audit-metrics.js';
-import type { AuditObserver } from './audit-metrics.js';
+import type { AuditMetricsObserver } from './audit-metrics.js';
 import { BusHealthMetrics } from './bus-health-metrics.js';
 import type { BusHealthSource } from './bus-health-metrics.js';
 import { BusMetrics } from './bus-metrics.js';
@@ -9,7 +9,7 @@ import { MetricsError } from './errors.js';
 import { LabelBudget } from './label-budget.js';
 import type { LabelLimits } from './label-budget.js';
 import { RbacMetrics } from './rbac-metrics.js';
-import type { RbacObserver } from './rbac-metrics.js';
+import type { RbacObserver } from '../rbac/index.js';
 import { SecurityMetrics } from './security-metrics.js';
 import type { SecurityEventSource } from './security-metrics.js';
 
@@ -84,7 +84,7 @@ export class WardenMetrics {
   }
 
   /** For the audit storage service (appends) and whoever runs `verify`. The same object each call. */
-  auditObserver(): AuditObserver {
+  auditObserver(): AuditMetricsObserver {
     return this.#audit;
   }
 

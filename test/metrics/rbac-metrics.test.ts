@@ -3,14 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { EventBusService } from '../../src/events/index.js';
 import { FakeClock } from '../../src/events/testing.js';
 import { createMetrics } from '../../src/metrics/index.js';
-import type { RbacCheckObservation } from '../../src/metrics/index.js';
+import type { CheckObservation } from '../../src/rbac/index.js';
 import { RbacService } from '../../src/rbac/index.js';
 import type { RbacObserver } from '../../src/rbac/index.js';
 import { openDatabase } from '../../src/storage/index.js';
 import { runWithContext } from '../../src/tenancy/index.js';
 import { bucketsOf, parseExposition, series, valueOf } from './exposition.js';
 
-const check = (o: Partial<RbacCheckObservation>): RbacCheckObservation => ({
+const check = (o: Partial<CheckObservation>): CheckObservation => ({
   tenantId: `tenant-${randomUUID()}`,
   granted: true,
   reason: 'granted',
