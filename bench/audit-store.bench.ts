@@ -57,6 +57,7 @@ export const benchmark: Benchmark = {
   columns: [
     { key: 'events', label: 'records', format: 'count' },
     { key: 'storedPerSec', label: 'stored/s', format: 'rate', spread: true },
+    { key: 'storedPerCpuSec', label: 'per CPU-s', format: 'rate' },
     { key: 'populatePerSec', label: 'populate/s', format: 'rate' },
     { key: 'last-hourP95Us', label: 'last hour p95', format: 'micros' },
     { key: 'type-prefixP95Us', label: '+type p95', format: 'micros' },
@@ -65,6 +66,7 @@ export const benchmark: Benchmark = {
     { key: 'proofP95Us', label: 'proof p95', format: 'micros' },
     { key: 'proofCheckP95Us', label: 'check p95', format: 'micros' },
     { key: 'verifyPerSec', label: 'verify/s', format: 'rate' },
+    { key: 'verifyPerCpuSec', label: 'verify/CPU-s', format: 'rate' },
   ],
   cases: [
     ingestCase('sqlite', 200_000),
