@@ -220,6 +220,74 @@ export type {
   AuditErrorCode,
 } from './audit/index.js';
 export {
+  AuthService,
+  parseAuthConfig,
+  MIN_ARGON2,
+  AuthError,
+  AUTH_ERROR_CODES,
+  SECURITY_EVENT_TYPES,
+  LOGIN_FAILURE_REASONS,
+  parseUserAgent,
+  PASSWORD_RULES,
+  ACCESS_TOKEN_ALGORITHM,
+  authMigrations,
+} from './auth/index.js';
+export type {
+  AuthServiceOptions,
+  AuthConfig,
+  TokenSet,
+  CreateUserInput,
+  UserView,
+  LoginInput,
+  MfaEnrolment,
+  AccessTokenClaims,
+  ExternalIdentity,
+  OidcProviderConfig,
+  AuthErrorCode,
+  SecurityEventType,
+  SecurityEventData,
+  DeviceInfo,
+  PublicJwk,
+} from './auth/index.js';
+export {
+  AlertService,
+  ADMIN_PERMISSIONS,
+  defaultAlertRules,
+  parseRules,
+  createWebhookNotifier,
+  createLogNotifier,
+  webhookSignature,
+  verifyWebhookSignature,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  withAlertChannels,
+  ALERT_SERVICE_CONSUMER,
+  AlertError,
+  ALERT_ERROR_CODES,
+  alertMigrations,
+} from './alerts/index.js';
+export type {
+  AlertServiceConfig,
+  AlertRule,
+  ThresholdRule,
+  SequenceRule,
+  AlertNotifier,
+  WebhookNotifierConfig,
+  AlertQuery,
+  AlertPage,
+  StoredAlert,
+  RaisedAlert,
+  Severity,
+  AlertErrorCode,
+} from './alerts/index.js';
+export {
+  createMetrics,
+  WardenMetrics,
+  METRICS_SERVICE_CONSUMER,
+  MetricsError,
+} from './metrics/index.js';
+export type { MetricsConfig, AuditMetricsObserver } from './metrics/index.js';
+export {
   openDatabase,
   parseStorageConfig,
   DIALECTS,
@@ -254,7 +322,7 @@ export type {
   StorageConfig,
   StorageErrorCode,
 } from './storage/index.js';
-export { createWarden, runningConsumersConfig } from './warden.js';
+export { createWarden } from './warden.js';
 export type { Warden, WardenOptions } from './warden.js';
 export { WardenError, isWardenError, ERROR_CATEGORIES } from './shared/errors.js';
 export type { ErrorCategory, ErrorDetails } from './shared/errors.js';

@@ -72,3 +72,30 @@ it('keeps roles and the audit chain across a restart on its data directory', asy
     records: 5,
   });
 });
+
+it('wires auth, alerts and metrics: failed logins are audited, counted and raise a brute-force alert', async () => {
+  const warden = await start();
+  await warden.auth.createUser({
+    tenantId: 'acme',
+    username: 'ada',
+    password: 'correct horse battery staple',
+  });
+  for (let i = 0; i < 5; i++) {
+    await expect(
+      warden.auth.login({ tenantId: 'acme', login: 'ada', password: 'not the password at all' }),
+    ).rejects.toMatchObject({ code: 'AUTH_INVALID_CREDENTIALS' });
+  }
+  await vi.waitFor(async () => {
+    const page = await warden.alerts.list('acme');
+    expect(page.alerts.map((a) => a.ruleId)).toContain('auth.brute_force');
+  });
+  await vi.waitFor(async () => {
+    const failed = await runWithContext({ tenantId: 'acme' }, () =>
+      warden.audit.query({ types: ['auth.login_failed'] }),
+    );
+    expect(failed.records).toHaveLength(5);
+  });
+  const text = await warden.metrics.metrics();
+  expect(text).toMatch(/^warden_auth_logins_total\{outcome="failure"[^}]*\} 5$/m);
+  expect(text).toMatch(/^warden_bus_events_emitted_total\{channel="security"\} \d+$/m);
+});

@@ -180,6 +180,11 @@ export class RbacService {
     });
   }
 
+  /** A role's permissions in the current tenant, inheritance folded in (empty for an unknown role). */
+  async rolePermissions(roleId: string): Promise<readonly string[]> {
+    return (await this.#policies.get(requireTenant())).rolePermissions(roleId);
+  }
+
   /** The current tenant's policy revision on this instance. */
   async revision(): Promise<number> {
     return (await this.#policies.get(requireTenant())).revision;
