@@ -116,6 +116,7 @@ export async function createWarden(options: WardenOptions = {}): Promise<Warden>
   try {
     metrics.trackBusHealth(bus);
     const metricsSubscription = metrics.subscribeSecurityMetrics(bus);
+    await metricsSubscription.ready;
     cleanup.unshift(() => {
       bus.unsubscribe(metricsSubscription);
     });
