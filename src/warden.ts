@@ -81,7 +81,7 @@ export async function createWarden(options: WardenOptions = {}): Promise<Warden>
   const clock = options.clock ?? systemClock;
   const scratch =
     options.dataDir === undefined ? mkdtempSync(join(tmpdir(), 'warden-')) : undefined;
-  const keyDir = options.dataDir ?? scratch;
+  const keyDir: string = options.dataDir ?? scratch ?? tmpdir();
   const cleanup: (() => Promise<void> | void)[] = [];
   if (scratch !== undefined)
     cleanup.push(() => {
