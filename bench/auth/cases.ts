@@ -14,8 +14,7 @@ function verifyCase(name: string, description: string, cacheSize: number): Bench
     name,
     description,
     async run(options: BenchOptions) {
-      // Users at the minimum argon2 cost: this case measures verification, not login.
-      const f = await authFixture(TOKENS, { verifiedTokenCacheSize: cacheSize });
+      const f = await authFixture(TOKENS / 10, { verifiedTokenCacheSize: cacheSize }, 9);
       try {
         const tokens = f.tokens.map((t) => t.accessToken);
         for (const token of tokens) await f.auth.verifyAccessToken(token);
@@ -29,7 +28,7 @@ function verifyCase(name: string, description: string, cacheSize: number): Bench
             verifyPerCpuSec: rate.perCpuSec,
           },
           notes: [
-            `${name}: ${String(TOKENS)} distinct tokens round-robin, each call awaited; session liveness read from SQLite at most every 5 s per session`,
+            `${name}: ${String(TOKENS)} distinct tokens (10 sessions, 10 access tokens each) round-robin, each call awaited; session liveness read from SQLite at most every 5 s per session`,
           ],
         };
       } finally {
@@ -55,7 +54,7 @@ export const verifyCases: readonly BenchCase[] = [
     description:
       'Ceiling: plain jose jwtVerify (EdDSA, issuer, audience) of the same tokens with the public key, nothing else',
     async run(options: BenchOptions) {
-      const f = await authFixture(TOKENS);
+      const f = await authFixture(TOKENS / 10, {}, 9);
       try {
         const jwk = f.auth.jwks().keys[0];
         if (jwk === undefined) throw new Error('no key');
@@ -93,7 +92,7 @@ function loginCase(name: string, description: string, unknownUser: boolean): Ben
       const f = await authFixture(4);
       try {
         const histogram = new LatencyHistogram();
-        const logins = Math.max(20, Math.round(200 * options.scale));
+        const logins = Math.max(20, Math.round(100 * options.scale));
         for (let i = 0; i < logins + 5; i++) {
           const user = f.users[i % f.users.length];
           if (user === undefined) throw new Error('no user');

@@ -16,10 +16,15 @@ export interface AuthFixture {
   close(): Promise<void>;
 }
 
-/** `users` users in one tenant, each logged in once (default argon2 cost unless overridden). */
+/**
+ * `users` users in one tenant, each logged in once (default argon2 cost unless overridden),
+ * then refreshed `refreshes` times: every refresh gives another valid access token for the
+ * same session without an argon2 verification, so many tokens cost little to set up.
+ */
 export async function authFixture(
   users: number,
   config: Partial<AuthConfig> = {},
+  refreshes = 0,
 ): Promise<AuthFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'warden-auth-bench-'));
   const database: Database = await openDatabase({ driver: 'sqlite', file: join(dir, 'auth.db') });
@@ -45,7 +50,12 @@ export async function authFixture(
     const password = `Bench-${randomBytes(12).toString('base64url')}`;
     await auth.createUser({ tenantId, username: login, password });
     created.push({ login, password });
-    tokens.push(await auth.login({ tenantId, login, password }));
+    let set = await auth.login({ tenantId, login, password });
+    tokens.push(set);
+    for (let r = 0; r < refreshes; r++) {
+      set = await auth.refresh({ tenantId, refreshToken: set.refreshToken });
+      tokens.push(set);
+    }
   }
   return {
     auth,
