@@ -7,7 +7,6 @@ import {
   canonicalRecordJson,
   ChainVerifier,
   consistencyProof,
-  hashRecord,
   inclusionProof,
   rootAt,
   verifyConsistency,
@@ -17,102 +16,91 @@ import type { ChainRecord } from '../../dist/audit/integrity/index.js';
 import type { StoredAuditRecord } from '../../dist/audit/record.js';
 import { LatencyHistogram } from '../lib/histogram.js';
 import type { Metrics } from '../lib/types.js';
-import { SeededRandom } from './records.js';
+import { ChainGenerator, SeededRandom } from './records.js';
 import type { TreeStore } from './tree-store.js';
 
-/**
- * Turns records into rows as a store holds them (the payload as its canonical JSON text), in
- * place, so the parsed payloads can be collected.
- */
-export function toRowsInPlace(records: ChainRecord[]): void {
-  for (let i = 0; i < records.length; i++) {
-    const record = records[i] as ChainRecord;
-    if ('payloadJson' in record) continue;
-    const { payload, ...fields } = record;
-    records[i] = { ...fields, payloadJson: canonicalPayloadJson(payload) };
-  }
-}
+/** Wall and CPU time of the steps of the record pipeline, summed over pages. */
+class Tally {
+  wallMs = 0;
+  cpuUs = 0;
 
-/**
- * Verifies `records` from genesis `passes` times; the best pass's rate (the first warms up).
- * Also the rate per CPU-second of this process, which other load on a shared machine
- * inflates far less than wall time.
- */
-export function measureVerify(
-  records: readonly ChainRecord[],
-  passes: number,
-  prefix: string,
-): Metrics {
-  const rates: number[] = [];
-  const cpuRates: number[] = [];
-  for (let pass = 0; pass < passes; pass++) {
-    const verifier = new ChainVerifier();
+  time(step: () => void): void {
     const cpu = process.cpuUsage();
     const started = performance.now();
-    for (const record of records)
-      if (verifier.push(record) !== null) throw new Error(`finding at seq ${record.seq}`);
-    rates.push((records.length / (performance.now() - started)) * 1000);
+    step();
+    this.wallMs += performance.now() - started;
     const used = process.cpuUsage(cpu);
-    cpuRates.push(records.length / ((used.user + used.system) / 1e6));
+    this.cpuUs += used.user + used.system;
   }
-  const measured = rates.slice(1);
-  return {
-    [`${prefix}PerSec`]: Math.max(...measured),
-    [`${prefix}MedianPerSec`]: median(measured),
-    [`${prefix}PerCpuSec`]: Math.max(...cpuRates.slice(1)),
-  };
+
+  rates(prefix: string, count: number): Metrics {
+    return {
+      [`${prefix}PerSec`]: (count / this.wallMs) * 1000,
+      [`${prefix}PerCpuSec`]: count / (this.cpuUs / 1e6),
+    };
+  }
 }
 
 /**
- * Verifies rows page by page as a store reads them: each page of `pageSize` rows is first
- * materialised afresh (a JSON round trip, not timed), so its objects and strings are new and
- * close together in memory, like rows a database driver just returned. Wall and CPU rates of
- * the verification alone.
+ * A page of records as store rows: the payload as its canonical JSON text. Built as object
+ * literals, as a store maps a driver's rows (a spread copy can leave V8 slower objects).
  */
-export function measureVerifyPaged(
-  rows: readonly ChainRecord[],
-  pageSize: number,
-  prefix: string,
-): Metrics {
-  const verifier = new ChainVerifier();
-  let wallMs = 0;
-  let cpuUsTotal = 0;
-  for (let from = 0; from < rows.length; from += pageSize) {
-    const page = JSON.parse(JSON.stringify(rows.slice(from, from + pageSize))) as ChainRecord[];
-    const cpu = process.cpuUsage();
-    const started = performance.now();
-    for (const row of page)
-      if (verifier.push(row) !== null) throw new Error(`finding at seq ${row.seq}`);
-    wallMs += performance.now() - started;
-    const used = process.cpuUsage(cpu);
-    cpuUsTotal += used.user + used.system;
-  }
-  return {
-    [`${prefix}PerSec`]: (rows.length / wallMs) * 1000,
-    [`${prefix}PerCpuSec`]: rows.length / (cpuUsTotal / 1e6),
+function asRows(page: readonly StoredAuditRecord[]): ChainRecord[] {
+  return page.map((r) => ({
+    id: r.id,
+    tenantId: r.tenantId,
+    action: r.action,
+    actor: { userId: r.actor.userId, ip: r.actor.ip, userAgent: r.actor.userAgent },
+    target: { resource: r.target.resource, resourceId: r.target.resourceId },
+    outcome: r.outcome,
+    entityId: r.entityId,
+    correlationId: r.correlationId,
+    source: r.source,
+    time: r.time,
+    sourceEventId: r.sourceEventId,
+    sourceChannel: r.sourceChannel,
+    payloadJson: canonicalPayloadJson(r.payload),
+    seq: r.seq,
+    prevHash: r.prevHash,
+    hash: r.hash,
+    recordedAt: r.recordedAt,
+  }));
+}
+
+/**
+ * Generates `total` records page by page (fresh objects, as a store reads them) and times,
+ * per page: `canonicalRecordJson`, `ChainVerifier` over the records (payload parsed) and over
+ * the same page as rows (payload as canonical text). `hashRecord` is timed inside generation.
+ * A first `warmup` records run the same steps unmeasured.
+ */
+export function measureRecordPipeline(total: number, warmup: number, pageSize: number): Metrics {
+  const run = (count: number) => {
+    const generator = new ChainGenerator();
+    const [canonical, records, rows] = [new Tally(), new Tally(), new Tally()];
+    const byRecords = new ChainVerifier();
+    const byRows = new ChainVerifier();
+    for (let done = 0; done < count; done += pageSize) {
+      const page = generator.nextPage(Math.min(pageSize, count - done));
+      canonical.time(() => {
+        for (const record of page) canonicalRecordJson(record);
+      });
+      records.time(() => {
+        for (const record of page) if (byRecords.push(record) !== null) throw new Error('finding');
+      });
+      const pageRows = asRows(page);
+      rows.time(() => {
+        for (const row of pageRows) if (byRows.push(row) !== null) throw new Error('finding');
+      });
+    }
+    return {
+      hashedPerSec: (count / generator.hashMs) * 1000,
+      ...canonical.rates('canonical', count),
+      ...records.rates('verified', count),
+      ...rows.rates('rowsVerified', count),
+    };
   };
-}
-
-/** What the store does per append: canonical JSON, leaf hash and chain hash. */
-export function measureHashing(records: readonly StoredAuditRecord[], passes: number): Metrics {
-  let hashed = 0;
-  let canonical = 0;
-  for (let pass = 0; pass < passes; pass++) {
-    let started = performance.now();
-    for (const record of records) hashRecord(record);
-    if (pass > 0)
-      hashed = Math.max(hashed, (records.length / (performance.now() - started)) * 1000);
-    started = performance.now();
-    for (const record of records) canonicalRecordJson(record);
-    if (pass > 0)
-      canonical = Math.max(canonical, (records.length / (performance.now() - started)) * 1000);
-  }
-  return { hashedPerSec: hashed, canonicalPerSec: canonical };
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+  run(warmup);
+  return { records: total, ...run(total) };
 }
 
 const nsSince = (started: bigint) => Number(process.hrtime.bigint() - started);
