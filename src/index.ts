@@ -230,6 +230,11 @@ export {
   parseUserAgent,
   PASSWORD_RULES,
   ACCESS_TOKEN_ALGORITHM,
+  AUTH_ERROR_CATEGORIES,
+  SECURITY_CHANNEL,
+  AUTH_EVENT_SOURCE,
+  AUTH_SIGNING_KEY_FILE,
+  MAX_TOKEN_LENGTH,
   authMigrations,
 } from './auth/index.js';
 export type {
@@ -248,6 +253,11 @@ export type {
   SecurityEventData,
   DeviceInfo,
   PublicJwk,
+  ResolvedAuthConfig,
+  Argon2Params,
+  PasswordRule,
+  LoginFailureReason,
+  AuthTables,
 } from './auth/index.js';
 export {
   AlertService,
