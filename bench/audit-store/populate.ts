@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditOutcome, AuditRecord } from '../../src/audit/record.js';
+import { Random } from '../lib/random.js';
 
 const ACTIONS = [
   'rbac.permission_check',
@@ -12,16 +13,10 @@ const ACTIONS = [
 const OUTCOMES: readonly AuditOutcome[] = ['granted', 'denied', 'success', 'failure'];
 const WORDS = ['invoice', 'payroll', 'report', 'contract', 'budget', 'roadmap', 'audit', 'ledger'];
 
-/** A deterministic pseudo-random generator (mulberry32), so every run stores the same data. */
+/** A seeded generator of floats in [0, 1), so every run stores the same data. */
 export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = new Random(seed);
+  return () => random.next();
 }
 
 export const benchTenant = (i: number): string => `tenant-${String(i).padStart(3, '0')}`;

@@ -16,7 +16,8 @@ import type { ChainRecord } from '../../dist/audit/integrity/index.js';
 import type { StoredAuditRecord } from '../../dist/audit/record.js';
 import { LatencyHistogram } from '../lib/histogram.js';
 import type { Metrics } from '../lib/types.js';
-import { ChainGenerator, SeededRandom } from './records.js';
+import { Random } from '../lib/random.js';
+import { ChainGenerator } from './records.js';
 import type { TreeStore } from './tree-store.js';
 
 /** Wall and CPU time of the steps of the record pipeline, summed over pages. */
@@ -136,7 +137,7 @@ class StepTimer {
 
 /** Inclusion proofs at seeded random leaves of the whole tree: generation, then check. */
 export async function measureInclusion(tree: TreeStore, proofs: number): Promise<Metrics> {
-  const random = new SeededRandom(7);
+  const random = new Random(7);
   const generate = new StepTimer();
   const check = new StepTimer();
   let proofLength = 0;
@@ -156,7 +157,7 @@ export async function measureInclusion(tree: TreeStore, proofs: number): Promise
 
 /** Consistency proofs from seeded random older sizes to the whole tree. */
 export async function measureConsistency(tree: TreeStore, proofs: number): Promise<Metrics> {
-  const random = new SeededRandom(11);
+  const random = new Random(11);
   const generate = new StepTimer();
   const check = new StepTimer();
   for (let i = 0; i < proofs; i++) {

@@ -6,44 +6,7 @@
 import { GENESIS_HASH, hashRecord } from '../../dist/audit/integrity/index.js';
 import type { CanonicalAuditRecord } from '../../dist/audit/integrity/index.js';
 import type { StoredAuditRecord } from '../../dist/audit/record.js';
-
-/** mulberry32: a small seeded PRNG. */
-export class SeededRandom {
-  #state: number;
-
-  constructor(seed: number) {
-    this.#state = seed >>> 0;
-  }
-
-  next(): number {
-    this.#state = (this.#state + 0x6d2b79f5) >>> 0;
-    let t = this.#state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  int(bound: number): number {
-    return Math.floor(this.next() * bound);
-  }
-
-  pick<T>(items: readonly T[]): T {
-    return items[this.int(items.length)] as T;
-  }
-
-  hex(length: number): string {
-    let out = '';
-    while (out.length < length) out += (this.int(2 ** 32) >>> 0).toString(16).padStart(8, '0');
-    return out.slice(0, length);
-  }
-
-  /** A UUIDv7-shaped id whose time part is `ms`. */
-  uuid7(ms: number): string {
-    const t = ms.toString(16).padStart(12, '0');
-    const r = this.hex(20);
-    return `${t.slice(0, 8)}-${t.slice(8)}-7${r.slice(0, 3)}-a${r.slice(3, 6)}-${r.slice(8, 20)}`;
-  }
-}
+import { Random } from '../lib/random.js';
 
 const ACTIONS = ['rbac.permission_check', 'auth.login_failed', 'auth.login', 'rbac.role_change'];
 const RESOURCES = ['document', 'invoice', 'project', 'report', 'customer'];
@@ -53,7 +16,7 @@ const AGENTS = [
   'warden-sdk/0.1 node/20.20.2',
 ];
 
-function payloadFor(random: SeededRandom, action: string, seq: number): unknown {
+function payloadFor(random: Random, action: string, seq: number): unknown {
   const resource = random.pick(RESOURCES);
   return {
     permission: `${resource}:${random.pick(['read', 'write', 'delete', 'share'])}`,
@@ -74,7 +37,7 @@ function payloadFor(random: SeededRandom, action: string, seq: number): unknown 
 
 /** The record body (everything but `hash`) of `seq` in a tenant's chain. */
 export function recordBody(
-  random: SeededRandom,
+  random: Random,
   tenantId: string,
   seq: number,
   prevHash: string,
@@ -133,14 +96,14 @@ function withHash(b: CanonicalAuditRecord, hash: string): StoredAuditRecord {
  * store reads them). `hashMs` is the time spent in `hashRecord` alone: the append cost.
  */
 export class ChainGenerator {
-  readonly #random: SeededRandom;
+  readonly #random: Random;
   readonly #tenantId: string;
   #prevHash = GENESIS_HASH;
   #seq = 0;
   hashMs = 0;
 
   constructor(seed = 42) {
-    this.#random = new SeededRandom(seed);
+    this.#random = new Random(seed);
     this.#tenantId = `tenant-${this.#random.hex(8)}`;
   }
 

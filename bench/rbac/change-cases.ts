@@ -2,7 +2,7 @@
 import { LatencyHistogram } from '../lib/histogram.js';
 import type { BenchCase, BenchOptions } from '../lib/types.js';
 import { built, Latencies } from './measure.js';
-import { Random } from './random.js';
+import { Random } from '../lib/random.js';
 import {
   CasbinDomainsSubject,
   CasbinPerTenantSubject,

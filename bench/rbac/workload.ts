@@ -4,7 +4,7 @@
  * resolver here, so every subject is checked against one ground truth.
  */
 import type { AssignmentRecord, RoleRecord } from '../../dist/rbac/policy/index.js';
-import { Random } from './random.js';
+import { Random } from '../lib/random.js';
 
 export interface WorkloadSizes {
   readonly tenants: number;

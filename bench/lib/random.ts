@@ -1,4 +1,4 @@
-/** A seeded PRNG (mulberry32): the benchmark's data is the same on every run and machine. */
+/** A seeded PRNG (mulberry32): every benchmark's generated data is the same on every run and machine. */
 export class Random {
   #state: number;
 
@@ -33,5 +33,19 @@ export class Random {
       [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
     }
     return copy;
+  }
+
+  /** `length` lowercase hex digits. */
+  hex(length: number): string {
+    let out = '';
+    while (out.length < length) out += (this.int(2 ** 32) >>> 0).toString(16).padStart(8, '0');
+    return out.slice(0, length);
+  }
+
+  /** A UUIDv7-shaped id whose time part is `ms`. */
+  uuid7(ms: number): string {
+    const t = ms.toString(16).padStart(12, '0');
+    const r = this.hex(20);
+    return `${t.slice(0, 8)}-${t.slice(8)}-7${r.slice(0, 3)}-a${r.slice(3, 6)}-${r.slice(8, 20)}`;
   }
 }
