@@ -83,6 +83,16 @@ describe('toCloudEvent', () => {
     });
   });
 
+  it('treats metadata keys named like Object.prototype members (valueOf, toString) as unknown', () => {
+    const event = loginEvent({ metadata: { valueOf: '', toString: 'x' } });
+    const cloud = toCloudEvent(event);
+    expect(JSON.parse(cloud['wardenmetadata'] as string)).toStrictEqual({
+      valueOf: '',
+      toString: 'x',
+    });
+    expect(fromCloudEvent(JSON.parse(JSON.stringify(cloud)) as unknown)).toStrictEqual(event);
+  });
+
   it('writes no wardenmetadata when all metadata is known, and "{}" for empty metadata', () => {
     expect(toCloudEvent(loginEvent())).not.toHaveProperty('wardenmetadata');
     expect(toCloudEvent(loginEvent({ metadata: {} }))['wardenmetadata']).toBe('{}');

@@ -58,8 +58,10 @@ export function toCloudEvent(event: DomainEvent<unknown>): CloudEvent {
   if (event.metadata !== undefined) {
     const rest: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(event.metadata)) {
-      const extension = METADATA_EXTENSIONS[key as keyof typeof METADATA_EXTENSIONS] as
-        string | undefined;
+      // Own keys only: a metadata key such as `valueOf` must not find Object.prototype's.
+      const extension = Object.hasOwn(METADATA_EXTENSIONS, key)
+        ? METADATA_EXTENSIONS[key as keyof typeof METADATA_EXTENSIONS]
+        : undefined;
       if (extension !== undefined && (typeof value === 'string' || typeof value === 'boolean'))
         out[extension] = value;
       else if (value !== undefined) rest[key] = value;
